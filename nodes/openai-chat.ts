@@ -1,0 +1,48 @@
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { buildChatRequest, type ChatInputs, type ChatRequest, type ChatResult, formatChatResult } from './lib/chat';
+import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
+import { type PropertyReader, propertyReader } from './runtime/typed-input';
+
+/** The chat node's TypedInput properties; each has an `…Type` companion in the saved config. */
+const TYPED_INPUTS = [
+    'model',
+    'systemPrompt',
+    'userMessage',
+    'history',
+    'frequencyPenalty',
+    'maxTokens',
+    'responseCount',
+    'presencePenalty',
+    'temperature',
+    'topP',
+] as const;
+
+type TypedInputName = (typeof TYPED_INPUTS)[number];
+
+type ChatDef = NodeDef & RequestNodeConfig & { responseFormat?: string } & Record<TypedInputName | `${TypedInputName}Type`, string>;
+
+/** `openai-chat`: one chat completion per message, with history that flows on to the next chat node. */
+export = function register(RED: NodeAPI): void {
+    function OpenAIChatNode(this: Node, config: ChatDef) {
+        RED.nodes.createNode(this, config);
+        const readers = TYPED_INPUTS.map(
+            (name): [TypedInputName, PropertyReader] => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])],
+        );
+
+        handleRequests<ChatRequest, ChatResult>(RED, this, config, {
+            async prepare(msg, account) {
+                const inputs = { responseFormat: config.responseFormat } as ChatInputs;
+                for (const [name, read] of readers) inputs[name] = await read(msg);
+                return buildChatRequest(inputs, account.maxTokensField());
+            },
+            async call(client, request, signal) {
+                return formatChatResult(request, await client.chat.completions.create(request.params, { signal }));
+            },
+            doneStatus(payload) {
+                return { key: 'tokens', count: payload.totalTokens ?? 0 };
+            },
+        });
+    }
+
+    RED.nodes.registerType('openai-chat', OpenAIChatNode);
+};

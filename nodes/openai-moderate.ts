@@ -1,0 +1,35 @@
+import type { NodeAPI, NodeDef } from 'node-red';
+import { buildModerationRequest, formatModeration, type ModerationRequest, type ModerationResult } from './lib/moderation';
+import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
+import { propertyReader } from './runtime/typed-input';
+
+interface ModerateDef extends NodeDef, RequestNodeConfig {
+    text: string;
+    textType: string;
+    model: string;
+    modelType: string;
+}
+
+/** `openai-moderate`: classifies a text (or a list of texts) with the moderation API. */
+export = function register(RED: NodeAPI): void {
+    function OpenAIModerateNode(this: import('node-red').Node, config: ModerateDef) {
+        RED.nodes.createNode(this, config);
+        const readText = propertyReader(RED, this, 'text', config.text, config.textType);
+        const readModel = propertyReader(RED, this, 'model', config.model, config.modelType);
+
+        handleRequests<ModerationRequest, ModerationResult | ModerationResult[]>(RED, this, config, {
+            async prepare(msg) {
+                return buildModerationRequest({ text: await readText(msg), model: await readModel(msg) });
+            },
+            async call(client, request, signal) {
+                return formatModeration(request, await client.moderations.create(request.params, { signal }));
+            },
+            doneStatus(payload) {
+                const results = Array.isArray(payload) ? payload : [payload];
+                return { key: results.some((result) => result.flagged) ? 'flagged' : 'ok' };
+            },
+        });
+    }
+
+    RED.nodes.registerType('openai-moderate', OpenAIModerateNode);
+};

@@ -1,0 +1,25 @@
+import type { Node, NodeAPI } from 'node-red';
+import type OpenAI from 'openai';
+import type { MaxTokensField } from '../lib/chat';
+import { InputError } from '../lib/input-error';
+
+/** What the request nodes need of an `openai-account` config node. */
+export interface OpenAIAccount {
+    /** The SDK client, built once per deployed account; throws if the key or a setting is missing or bad. */
+    client(): OpenAI;
+    /** Which request field carries the chat node's token limit for this account's server. */
+    maxTokensField(): MaxTokensField;
+    /** Strings that must never appear in an error, a status or a log line (the key). */
+    secrets(): readonly string[];
+}
+
+export type AccountNode = Node<{ apiKey?: string }> & OpenAIAccount;
+
+/** The account a node's `account` property points at, or an InputError naming the property. */
+export function findAccount(RED: NodeAPI, id: unknown): OpenAIAccount {
+    const account = typeof id === 'string' && id !== '' ? (RED.nodes.getNode(id) as AccountNode | null) : null;
+    if (!account || typeof account.client !== 'function') {
+        throw new InputError('account', 'is not set: choose an OpenAI account in the node\'s settings and deploy it');
+    }
+    return account;
+}

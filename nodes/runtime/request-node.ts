@@ -1,0 +1,117 @@
+import type { Node, NodeAPI, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type OpenAI from 'openai';
+import { optionalNumber } from '../lib/fields';
+import { describeFailure } from '../lib/failure';
+import { RequestQueue } from '../lib/request-queue';
+import { findAccount, type OpenAIAccount } from './account';
+
+/** How long `close` waits for aborted requests to report their messages. */
+const CLOSE_GRACE_MS = 5000;
+
+/** What differs between the moderate and the chat node; the rest is {@link handleRequests}. */
+export interface RequestOperation<Request, Payload> {
+    /** Reads the message's inputs and checks them; throws an InputError naming the bad field. */
+    prepare(msg: NodeMessageInFlow, account: OpenAIAccount): Promise<Request>;
+    /** Makes the request and turns the answer into `msg.payload`. */
+    call(client: OpenAI, request: Request, signal: AbortSignal): Promise<Payload>;
+    /** The green status once a message is done: a catalogue key, with a count where it has one. */
+    doneStatus(payload: Payload): { key: string; count?: number };
+}
+
+/** The settings every request node has. */
+export interface RequestNodeConfig {
+    account?: string;
+    /** Requests in flight at once; 0 = no limit. */
+    maxInFlight?: string | number;
+    /** Messages that may wait for a free slot; more get an error. */
+    maxQueued?: string | number;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 8;
+export const DEFAULT_MAX_QUEUED = 10000;
+
+/**
+ * Wires a node's input to an API operation: every message ends in exactly one
+ * `send` + `done()` or one `done(err)`, which a Catch node receives. Requests
+ * wait in a bounded queue behind the in-flight limit; `close` aborts them.
+ * The status shows a blue dot while anything is pending, then the last outcome.
+ */
+export function handleRequests<Request, Payload>(
+    RED: NodeAPI,
+    node: Node,
+    config: RequestNodeConfig,
+    operation: RequestOperation<Request, Payload>,
+): void {
+    const queue = new RequestQueue(
+        limit(config.maxInFlight, DEFAULT_MAX_IN_FLIGHT),
+        limit(config.maxQueued, DEFAULT_MAX_QUEUED),
+    );
+    let pending = 0;
+    let idle: (() => void) | undefined;
+
+    const show = (status: NodeStatus) => node.status(status);
+
+    async function process(msg: NodeMessageInFlow): Promise<Payload> {
+        const account = findAccount(RED, config.account);
+        const request = await operation.prepare(msg, account);
+        const client = account.client();
+        return queue.run((signal) => operation.call(client, request, signal));
+    }
+
+    function secretsOf(): readonly string[] {
+        try {
+            return findAccount(RED, config.account).secrets();
+        } catch {
+            return [];
+        }
+    }
+
+    function settle(status: NodeStatus): void {
+        pending -= 1;
+        if (pending === 0) {
+            show(status);
+            idle?.();
+        }
+    }
+
+    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+        pending += 1;
+        if (pending === 1) show({ fill: 'blue', shape: 'dot', text: RED._('status.requesting') });
+        process(msg)
+            .then((payload) => {
+                const { key, count } = operation.doneStatus(payload);
+                settle({ fill: 'green', shape: 'dot', text: RED._(`status.${key}`, count === undefined ? undefined : { count }) });
+                msg.payload = payload;
+                send(msg);
+                done();
+            })
+            .catch((cause: unknown) => {
+                const failure = describeFailure(cause, secretsOf());
+                settle({ fill: 'red', shape: 'ring', text: RED._(`status.error.${failure.status}`) });
+                done(failure.error);
+            });
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+        queue.close();
+        node.status({});
+        if (pending === 0) return done();
+        // Let the aborted requests report their messages before the flow goes away.
+        const timer = setTimeout(finish, CLOSE_GRACE_MS);
+        idle = finish;
+        function finish() {
+            clearTimeout(timer);
+            idle = undefined;
+            node.status({});
+            done();
+        }
+    });
+}
+
+function limit(value: string | number | undefined, fallback: number): number {
+    try {
+        return optionalNumber('limit', value, { min: 0, integer: true }) ?? fallback;
+    } catch {
+        return fallback;
+    }
+}
