@@ -9,7 +9,8 @@ const root = path.join(__dirname, '..');
 const out = path.join(root, 'dist', 'nodes');
 
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+execFileSync(process.execPath, [tsc, '-p', root], { stdio: 'inherit' });
 
 for (const file of fs.readdirSync(path.join(root, 'nodes'))) {
     if (file.endsWith('.html')) fs.copyFileSync(path.join(root, 'nodes', file), path.join(out, file));
