@@ -19,15 +19,7 @@ export function propertyReader(RED: NodeAPI, node: Node, field: string, value: u
     const kind = typeof type === 'string' && type !== '' ? type : 'str';
     if (text === '' && kind !== 'str') return async () => undefined;
     if (CONSTANT_TYPES.has(kind)) return constant(RED, node, field, text, kind);
-    if (kind === 'msg') {
-        return async (msg) => {
-            try {
-                return RED.util.getMessageProperty(msg, text);
-            } catch (error) {
-                throw failed(field, error);
-            }
-        };
-    }
+    if (kind === 'msg') return messageProperty(RED, field, text);
     if (kind === 'jsonata') return jsonata(RED, node, field, text);
     return (msg) =>
         new Promise((resolve, reject) => {
@@ -46,12 +38,25 @@ function constant(RED: NodeAPI, node: Node, field: string, text: string, kind: s
     try {
         result = RED.util.evaluateNodeProperty(text, kind, node, {});
     } catch (error) {
-        const problem = failed(field, error);
-        return async () => {
-            throw problem;
-        };
+        return alwaysFails(failed(field, error));
     }
     return async () => result;
+}
+
+function messageProperty(RED: NodeAPI, field: string, path: string): PropertyReader {
+    try {
+        RED.util.normalisePropertyExpression(path);
+    } catch (error) {
+        return alwaysFails(failed(field, error));
+    }
+    return async (msg) => {
+        try {
+            return RED.util.getMessageProperty(msg, path);
+        } catch {
+            // A missing parent (`payload.history` when there is no payload) is simply "not given".
+            return undefined;
+        }
+    };
 }
 
 function jsonata(RED: NodeAPI, node: Node, field: string, text: string): PropertyReader {
@@ -59,10 +64,7 @@ function jsonata(RED: NodeAPI, node: Node, field: string, text: string): Propert
     try {
         expression = RED.util.prepareJSONataExpression(text, node);
     } catch (error) {
-        const problem = failed(field, error);
-        return async () => {
-            throw problem;
-        };
+        return alwaysFails(failed(field, error));
     }
     return (msg) =>
         new Promise((resolve, reject) => {
@@ -70,6 +72,11 @@ function jsonata(RED: NodeAPI, node: Node, field: string, text: string): Propert
                 error ? reject(failed(field, error)) : resolve(result),
             );
         });
+}
+
+/** A reader for a setting that cannot work: every message gets the same error. */
+function alwaysFails(problem: InputError): PropertyReader {
+    return () => Promise.reject(problem);
 }
 
 function failed(field: string, error: unknown): InputError {
