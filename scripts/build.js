@@ -1,19 +1,24 @@
 // Compiles the TypeScript, then lays the editor files beside the compiled
 // nodes, where Node-RED looks for them: `<node>.html`, `locales/` and `icons/`.
+// BUILD_DIR (default `dist`) names another output folder at the root, so
+// that two builds can run side by side.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const out = path.join(root, 'dist', 'nodes');
+const outName = process.env.BUILD_DIR || 'dist';
+if (!/^[\w.-]+$/.test(outName)) throw new Error(`BUILD_DIR must be one folder name at the root, got ${outName}`);
+const outDir = path.join(root, outName);
+const nodesOut = path.join(outDir, 'nodes');
 
-fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+fs.rmSync(outDir, { recursive: true, force: true });
 const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
-execFileSync(process.execPath, [tsc, '-p', root], { stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', root, '--outDir', outDir], { stdio: 'inherit' });
 
 for (const file of fs.readdirSync(path.join(root, 'nodes'))) {
-    if (file.endsWith('.html')) fs.copyFileSync(path.join(root, 'nodes', file), path.join(out, file));
+    if (file.endsWith('.html')) fs.copyFileSync(path.join(root, 'nodes', file), path.join(nodesOut, file));
 }
-fs.cpSync(path.join(root, 'locales'), path.join(out, 'locales'), { recursive: true });
-fs.cpSync(path.join(root, 'icons'), path.join(out, 'icons'), { recursive: true });
+fs.cpSync(path.join(root, 'locales'), path.join(nodesOut, 'locales'), { recursive: true });
+fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });

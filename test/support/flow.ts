@@ -13,6 +13,12 @@ import moderateNode = require('../../nodes/openai-moderate');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require(require.resolve('@node-red/nodes/core/common/25-catch.js', { paths: [runtimeDir()] }));
 
+// The runtime's hooks, to see every `done()` a node calls, even while flows stop.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { hooks } = require(require.resolve('@node-red/util', { paths: [runtimeDir()] })) as {
+    hooks: { add(name: string, hook: (event: CompleteEvent) => void): void; remove(name: string): void };
+};
+
 helper.init(require.resolve(process.env.NODE_RED_RUNTIME || 'node-red'));
 
 function runtimeDir(): string {
@@ -20,6 +26,24 @@ function runtimeDir(): string {
 }
 
 export { helper };
+
+interface CompleteEvent {
+    msg: Record<string, unknown>;
+    error?: Error;
+    node: { id: string };
+}
+
+/**
+ * Calls `listener` each time node `id` ends a message (`done()` or `done(err)`),
+ * through Node-RED's onComplete hook. Returns the function that removes it.
+ */
+export function onComplete(id: string, listener: (msg: Record<string, unknown>, error?: Error) => void): () => void {
+    const name = `onComplete.test${Math.random().toString(36).slice(2)}`;
+    hooks.add(name, (event) => {
+        if (event.node.id === id) listener(event.msg, event.error);
+    });
+    return () => hooks.remove(name);
+}
 
 /** A message a node sent on, or the error message a Catch node received. */
 export type Message = NodeMessage & Record<string, unknown>;
@@ -38,11 +62,8 @@ export interface FlowOptions {
     next?: Record<string, unknown>[];
 }
 
-/**
- * Loads: account ← `node` (id `n1`) → [next…] → `out`; and a Catch node → `caught`.
- * Returns the collected outcome, filled as messages arrive.
- */
-export async function loadFlow({ node, account, next = [] }: FlowOptions): Promise<Outcome> {
+/** The flow and credentials {@link loadFlow} loads, for tests that redeploy it. */
+export function buildFlow({ node, account, next = [] }: FlowOptions): { flow: Record<string, unknown>[]; credentials: Record<string, object> } {
     const { apiKey, ...settings } = account;
     const chain = [{ id: 'n1', ...node }, ...next.map((extra, index) => ({ id: `n${index + 2}`, ...extra }))];
     const flow: Record<string, unknown>[] = [
@@ -59,8 +80,21 @@ export async function loadFlow({ node, account, next = [] }: FlowOptions): Promi
         { id: 'caught', z: 'f1', type: 'helper' },
     ];
     const credentials: Record<string, object> = apiKey === undefined ? {} : { acct: { apiKey } };
+    return { flow, credentials };
+}
+
+/**
+ * Loads: account ← `node` (id `n1`) → [next…] → `out`; and a Catch node → `caught`.
+ * Returns the collected outcome, filled as messages arrive.
+ */
+export async function loadFlow(options: FlowOptions): Promise<Outcome> {
+    const { flow, credentials } = buildFlow(options);
     await helper.load([accountNode, moderateNode, chatNode, catchNode], flow, credentials);
-    const outcome: Outcome = { outputs: [], errors: [] };
+    return collect();
+}
+
+/** Starts collecting what reaches `out` and `caught` (again after a redeploy replaced them). */
+export function collect(outcome: Outcome = { outputs: [], errors: [] }): Outcome {
     nodeById('out').on('input', (msg: Message) => outcome.outputs.push(msg));
     nodeById('caught').on('input', (msg: Message) => outcome.errors.push(msg));
     return outcome;

@@ -12,6 +12,8 @@ declare module 'node-red-node-test-helper' {
         startServer(): Promise<void>;
         stopServer(): Promise<void>;
         url(): string;
+        /** The spy on Node-RED's log: every line the runtime logged. */
+        log(): { getCalls(): { args: unknown[] }[] };
     }
     const helper: Helper;
     export = helper;

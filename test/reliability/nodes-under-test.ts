@@ -1,0 +1,51 @@
+/** The two request nodes with their inputs set, for suites that run the same checks on both. */
+export interface NodeUnderTest {
+    name: string;
+    config: Record<string, unknown>;
+    /** A message each node answers with one output. */
+    goodMessage(seq: number): Record<string, unknown>;
+    /** The fields a request body of this node may hold. */
+    documentedFields: readonly string[];
+    path: string;
+}
+
+export const CHAT: NodeUnderTest = {
+    name: 'openai-chat',
+    config: {
+        type: 'openai-chat',
+        model: 'gpt-4.1-mini',
+        modelType: 'str',
+        responseFormat: 'text',
+        systemPrompt: '',
+        systemPromptType: 'str',
+        userMessage: 'payload',
+        userMessageType: 'msg',
+        history: 'payload.history',
+        historyType: 'msg',
+        temperature: 'temperature',
+        temperatureType: 'msg',
+        responseCount: 'n',
+        responseCountType: 'msg',
+        maxTokens: '',
+        maxTokensType: 'num',
+        topP: '',
+        topPType: 'num',
+        frequencyPenalty: '',
+        frequencyPenaltyType: 'num',
+        presencePenalty: '',
+        presencePenaltyType: 'num',
+    },
+    goodMessage: (seq) => ({ payload: `Question number ${seq}?`, seq }),
+    documentedFields: ['model', 'messages', 'response_format', 'frequency_penalty', 'max_tokens', 'max_completion_tokens', 'n', 'presence_penalty', 'temperature', 'top_p'],
+    path: '/v1/chat/completions',
+};
+
+export const MODERATE: NodeUnderTest = {
+    name: 'openai-moderate',
+    config: { type: 'openai-moderate', text: 'payload', textType: 'msg', model: 'model', modelType: 'msg' },
+    goodMessage: (seq) => ({ payload: `Text number ${seq}`, seq }),
+    documentedFields: ['input', 'model'],
+    path: '/v1/moderations',
+};
+
+export const BOTH = [CHAT, MODERATE];

@@ -1,0 +1,84 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { startTestServer, type TestServer } from '../server/openai-test-server';
+import { buildFlow, collect, helper, loadFlow, send, settled, statusCalls } from '../support/flow';
+import { BOTH } from './nodes-under-test';
+
+/** Stopping or redeploying a node mid-request: every message still ends exactly once, quickly. */
+describe('redeploy', () => {
+    let server: TestServer;
+
+    before(async () => {
+        server = await startTestServer();
+    });
+    after(() => server.close());
+    afterEach(async () => {
+        await helper.unload();
+        server.reset();
+    });
+
+    for (const target of BOTH) {
+        it(`${target.name}: aborts in-flight and queued requests, each message ends once with an error`, async () => {
+            const options = {
+                node: { ...target.config, maxInFlight: 3 },
+                account: { baseURL: server.url, apiKey: server.apiKey, maxRetries: '0' },
+            };
+            const outcome = await loadFlow(options);
+            server.failNext({ kind: 'hang' }, 100);
+            for (let seq = 0; seq < 10; seq += 1) send(target.goodMessage(seq));
+            while (server.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+
+            // Redeploy only the changed node, as the editor's "modified nodes" deploy does.
+            const { flow, credentials } = buildFlow({ ...options, node: { ...options.node, maxInFlight: 4 } });
+            const started = Date.now();
+            await helper.setFlows(flow, 'nodes', credentials);
+            const closeMs = Date.now() - started;
+            await settled(outcome, 10);
+
+            assert.equal(outcome.outputs.length, 0);
+            assert.equal(outcome.errors.length, 10);
+            assert.deepEqual(outcome.errors.map((msg) => msg.seq).sort((a, b) => Number(a) - Number(b)), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+            for (const caught of outcome.errors) assert.match((caught.error as Error).message, /request aborted: the node was stopped or redeployed/);
+            assert.equal(server.requests.length, 3, 'queued messages are never sent');
+            assert.ok(closeMs < 2000, `close took ${closeMs} ms`);
+
+            // The new node works.
+            collect(outcome);
+            server.reset();
+            send(target.goodMessage(99));
+            await settled(outcome, 11);
+            assert.equal(outcome.outputs.at(-1)?.seq, 99);
+            assert.deepEqual(statusCalls('n1').at(-1)?.fill, 'green');
+        });
+    }
+
+    it('leaves no timer or socket behind: a process that closed its flows exits by itself', async function () {
+        this.timeout(30000);
+        const script = path.join(__dirname, 'fixtures', 'close-and-exit.js');
+        const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        let endedAt = 0;
+        child.stdout.on('data', (chunk) => {
+            output += chunk;
+            if (!endedAt && /ended/.test(output)) endedAt = Date.now();
+        });
+        child.stderr.on('data', (chunk) => (output += chunk));
+        const code = await new Promise<number | null>((resolve) => {
+            const killer = setTimeout(() => {
+                child.kill('SIGKILL');
+                resolve(null);
+            }, 20000);
+            child.on('exit', (exitCode) => {
+                clearTimeout(killer);
+                resolve(exitCode);
+            });
+        });
+        assert.equal(code, 0, `the process did not exit by itself:\n${output}`);
+        assert.match(output, /ended 20 of 20 messages/);
+        // Node-RED's close timeout is 15 s and the fixture's request timeout 600 s: a leftover
+        // timer or socket of either kind would hold the process well past this.
+        const lingerMs = Date.now() - endedAt;
+        assert.ok(lingerMs < 2000, `the process lingered ${lingerMs} ms after its work was done`);
+    });
+});
