@@ -59,7 +59,8 @@ export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensFi
     if (format === 'json') params.response_format = { type: 'json_object' };
     setIfGiven(params, 'frequency_penalty', optionalNumber('frequencyPenalty', inputs.frequencyPenalty, { min: -2, max: 2 }));
     setIfGiven(params, maxTokensField, optionalNumber('maxTokens', inputs.maxTokens, { min: 1, integer: true }));
-    setIfGiven(params, 'n', optionalNumber('responseCount', inputs.responseCount, { min: 1, integer: true }));
+    // The API takes at most 128 choices per request.
+    setIfGiven(params, 'n', optionalNumber('responseCount', inputs.responseCount, { min: 1, max: 128, integer: true }));
     setIfGiven(params, 'presence_penalty', optionalNumber('presencePenalty', inputs.presencePenalty, { min: -2, max: 2 }));
     setIfGiven(params, 'temperature', optionalNumber('temperature', inputs.temperature, { min: 0, max: 2 }));
     setIfGiven(params, 'top_p', optionalNumber('topP', inputs.topP, { min: 0, max: 1 }));
