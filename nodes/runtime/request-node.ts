@@ -8,6 +8,9 @@ import { findAccount, type OpenAIAccount } from './account';
 /** How long `close` waits for aborted requests to report their messages. */
 const CLOSE_GRACE_MS = 5000;
 
+/** How often a busy node's status counts may change. */
+const BUSY_REFRESH_MS = 250;
+
 /** What differs between the moderate and the chat node; the rest is {@link handleRequests}. */
 export interface RequestOperation<Request, Payload> {
     /** Reads the message's inputs and checks them; throws an InputError naming the bad field. */
@@ -47,9 +50,8 @@ export function handleRequests<Request, Payload>(
         limit(config.maxQueued, DEFAULT_MAX_QUEUED),
     );
     let pending = 0;
+    let busyShownAt = 0;
     let idle: (() => void) | undefined;
-
-    const show = (status: NodeStatus) => node.status(status);
 
     async function process(msg: NodeMessageInFlow): Promise<Payload> {
         const account = findAccount(RED, config.account);
@@ -66,28 +68,44 @@ export function handleRequests<Request, Payload>(
         }
     }
 
-    function settle(status: NodeStatus): void {
+    /** Blue while messages are pending; the counts refresh at most every BUSY_REFRESH_MS, so a burst does not flood the editor. */
+    function showBusy(): void {
+        const now = Date.now();
+        if (pending > 1 && now - busyShownAt < BUSY_REFRESH_MS) return;
+        busyShownAt = now;
+        const text =
+            queue.queued > 0
+                ? RED._('status.queued', { count: queue.queued })
+                : pending > 1
+                  ? RED._('status.inFlight', { count: pending })
+                  : RED._('status.requesting');
+        node.status({ fill: 'blue', shape: 'dot', text });
+    }
+
+    /** One message ended; once none are left, the status shows how the last one ended. */
+    function settle(outcome: () => NodeStatus): void {
         pending -= 1;
-        if (pending === 0) {
-            show(status);
-            idle?.();
-        }
+        if (pending > 0) return showBusy();
+        node.status(outcome());
+        idle?.();
     }
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
         pending += 1;
-        if (pending === 1) show({ fill: 'blue', shape: 'dot', text: RED._('status.requesting') });
+        showBusy();
         process(msg)
             .then((payload) => {
-                const { key, count } = operation.doneStatus(payload);
-                settle({ fill: 'green', shape: 'dot', text: RED._(`status.${key}`, count === undefined ? undefined : { count }) });
+                settle(() => {
+                    const { key, count } = operation.doneStatus(payload);
+                    return { fill: 'green', shape: 'dot', text: RED._(`status.${key}`, count === undefined ? undefined : { count }) };
+                });
                 msg.payload = payload;
                 send(msg);
                 done();
             })
             .catch((cause: unknown) => {
                 const failure = describeFailure(cause, secretsOf());
-                settle({ fill: 'red', shape: 'ring', text: RED._(`status.error.${failure.status}`) });
+                settle(() => ({ fill: 'red', shape: 'ring', text: RED._(`status.error.${failure.status}`) }));
                 done(failure.error);
             });
     });

@@ -149,6 +149,19 @@ describe('openai-moderate', () => {
         ]);
     });
 
+    it('stays blue with a count while several messages are pending, without flickering', async () => {
+        server.latencyMs = 150;
+        const outcome = await load({ maxInFlight: 1 });
+        send({ payload: 'one' }, { payload: 'two' }, { payload: 'three' }, { payload: 'four' });
+        await settled(outcome, 4);
+        const calls = statusCalls('n1');
+        const last = calls.pop();
+        assert.deepEqual(last, { fill: 'green', shape: 'dot', text: 'status.ok' });
+        assert.ok(calls.every((status) => status.fill === 'blue'), JSON.stringify(calls));
+        assert.ok(calls.some((status) => status.text === 'status.queued'), 'the waiting messages are counted');
+        assert.ok(calls.length < 8, `${calls.length} status updates for 4 messages`);
+    });
+
     it('does not throw out of its input handler for a message without payload', async () => {
         const outcome = await load();
         nodeById('n1').receive({});
