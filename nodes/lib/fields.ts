@@ -40,7 +40,7 @@ export function optionalNumber(field: string, value: unknown, rule: NumberRule):
     }
     const outOfRange = number < rule.min || (rule.max !== undefined && number > rule.max);
     if (outOfRange || (rule.integer && !Number.isInteger(number))) {
-        throw new InputError(field, `must be ${describe(rule)}, got ${number}`);
+        throw new InputError(field, `must be ${describe(rule)}, got number ${number}`);
     }
     return number;
 }

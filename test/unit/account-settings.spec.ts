@@ -24,7 +24,7 @@ describe('account settings', () => {
 
     it('names a bad setting', () => {
         assert.throws(() => clientOptions({ timeout: 'soon' }, 'k'), /^InputError: timeout must be a number/);
-        assert.throws(() => clientOptions({ maxRetries: '1.5' }, 'k'), /^InputError: maxRetries must be an integer ≥ 0, got 1.5$/);
+        assert.throws(() => clientOptions({ maxRetries: '1.5' }, 'k'), /^InputError: maxRetries must be an integer ≥ 0, got number 1.5$/);
         assert.throws(() => clientOptions({ timeout: 0 }, 'k'), /timeout/);
     });
 
