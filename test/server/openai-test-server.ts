@@ -1,0 +1,298 @@
+// A local, OpenAI-compatible HTTP server for the tests and the offline
+// simulator. It answers like the real API, records every request, checks the
+// bodies against OpenAI's schemas, and fails on demand (`failNext`).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+    apiError,
+    bodyTooLarge,
+    type ErrorReply,
+    incorrectApiKey,
+    missingApiKey,
+    simulatedStatusError,
+} from './openai-errors';
+import { answer, type ParsedJson, type Reply, schemaFor } from './openai-routes';
+import { loadRequestValidators, type BodyCheck, type RequestValidators } from './openapi-validation';
+
+export { CHAT_MODELS, DEFAULT_MODERATION_MODEL, MODELS, MODERATION_MODELS } from './openai-routes';
+export { maskApiKey } from './openai-errors';
+export { openApiSchemaPath, SCHEMA_ENV_VARIABLE, SchemaNotFoundError } from './openapi-validation';
+export * from './simulated-chat';
+export * from './simulated-moderation';
+
+export const DEFAULT_API_KEY = 'sk-test-0123456789abcdefghijklmnop';
+
+/** Larger bodies are refused with 413, so a runaway test cannot exhaust memory. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface TestServerOptions {
+    /** The bearer key accepted; default `DEFAULT_API_KEY`. */
+    apiKey?: string;
+    /** Delay before each answer; default 0. */
+    latencyMs?: number;
+    /** Validate request bodies against the OpenAPI schemas; default true. */
+    validate?: boolean;
+    /** Default 0: an ephemeral port. */
+    port?: number;
+    /** Default '127.0.0.1'. */
+    host?: string;
+}
+
+export interface RecordedRequest {
+    method: string;
+    /** Without the query, e.g. '/v1/chat/completions'. */
+    path: string;
+    headers: Record<string, string | string[] | undefined>;
+    /** Parsed JSON, or undefined when there was no body or it was not JSON. */
+    body: unknown;
+    /** One line per schema error; always empty when validation is off. */
+    schemaErrors: string[];
+}
+
+export type Fault =
+    /** Answer this status; the default body is an OpenAI error body naming it. */
+    | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+    /** Destroy the socket without answering. */
+    | { kind: 'drop' }
+    /** Never answer (until the client gives up or the server closes). */
+    | { kind: 'hang' }
+    /** 200 with a JSON content type and a body that is not JSON. */
+    | { kind: 'malformed' }
+    /** 200 with this JSON body. */
+    | { kind: 'body'; body: unknown };
+
+export interface TestServer {
+    /** Base URL for the SDK, e.g. 'http://127.0.0.1:43123/v1'. */
+    readonly url: string;
+    readonly apiKey: string;
+    /** Every request received, in order, including those answered with a fault or a 401. */
+    readonly requests: RecordedRequest[];
+    latencyMs: number;
+    /** The next `times` (default 1) requests get this fault, after any faults queued earlier. */
+    failNext(fault: Fault, times?: number): void;
+    /** Forget requests and queued faults, and restore the starting latency. */
+    reset(): void;
+    /** Stop listening and end every open connection, hung ones included. */
+    close(): Promise<void>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+    // Loading first means a missing schema file rejects before anything listens.
+    const validators = options.validate === false ? undefined : loadRequestValidators();
+    const server = new LocalOpenAIServer(options.apiKey ?? DEFAULT_API_KEY, options.latencyMs ?? 0, validators);
+    await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    return server;
+}
+
+const TOO_LARGE = Symbol('too large');
+
+/** A request as received, before anything is decided about it. */
+interface Arrival {
+    method: string;
+    path: string;
+    authorization: string | undefined;
+    json: ParsedJson;
+    tooLarge: boolean;
+    check: BodyCheck | undefined;
+}
+
+class LocalOpenAIServer implements TestServer {
+    readonly requests: RecordedRequest[] = [];
+    latencyMs: number;
+    url = '';
+
+    private readonly http: Server;
+    private readonly faults: Fault[] = [];
+    private readonly timers = new Set<NodeJS.Timeout>();
+    private received = 0;
+    private closing: Promise<void> | undefined;
+
+    constructor(
+        readonly apiKey: string,
+        private readonly initialLatencyMs: number,
+        private readonly validators: RequestValidators | undefined,
+    ) {
+        this.latencyMs = initialLatencyMs;
+        this.http = createServer((request, response) => void this.handle(request, response));
+    }
+
+    listen(port: number, host: string): Promise<void> {
+        return new Promise((resolve, reject) => {
+            this.http.once('error', reject);
+            this.http.listen(port, host, () => {
+                this.http.off('error', reject);
+                const address = this.http.address() as AddressInfo;
+                const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+                this.url = `http://${hostInUrl}:${address.port}/v1`;
+                resolve();
+            });
+        });
+    }
+
+    failNext(fault: Fault, times = 1): void {
+        if (!Number.isInteger(times) || times < 0) throw new RangeError(`times must be a whole number, not ${times}`);
+        if (fault.kind === 'status' && !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599)) {
+            throw new RangeError(`A status fault needs an HTTP status from 200 to 599, not ${fault.status}`);
+        }
+        for (let i = 0; i < times; i++) this.faults.push(fault);
+    }
+
+    reset(): void {
+        this.requests.length = 0;
+        this.faults.length = 0;
+        this.latencyMs = this.initialLatencyMs;
+    }
+
+    close(): Promise<void> {
+        this.closing ??= this.shutDown();
+        return this.closing;
+    }
+
+    private async shutDown(): Promise<void> {
+        for (const timer of this.timers) clearTimeout(timer);
+        this.timers.clear();
+        const closed = new Promise<void>((resolve, reject) => {
+            this.http.close((error) => (error ? reject(error) : resolve()));
+        });
+        // Without this, close() would wait for hung requests and idle keep-alive sockets.
+        this.http.closeAllConnections();
+        await closed;
+    }
+
+    private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+        const id = (++this.received).toString(16).padStart(16, '0');
+        response.setHeader('x-request-id', `req_${id}`);
+        try {
+            const arrival = await this.receive(request);
+            // Taken as soon as the request is recorded, so faults follow the order of `requests`.
+            const fault = this.faults.shift();
+            await this.sleep(this.latencyMs);
+            if (fault) return applyFault(fault, request, response);
+            send(response, this.reply(arrival, id));
+        } catch (error) {
+            sendFailure(response, error);
+        }
+    }
+
+    /** Reads and records the request; the record also gets the schema errors of its body. */
+    private async receive(request: IncomingMessage): Promise<Arrival> {
+        const method = request.method ?? 'GET';
+        const path = (request.url ?? '/').split('?')[0];
+        const body = await readBody(request);
+        const json = body === TOO_LARGE ? { ok: false as const } : parseJson(body);
+        const schema = schemaFor(method, path);
+        const check = schema && this.validators && json.ok ? this.validators[schema](json.value) : undefined;
+        this.requests.push({
+            method,
+            path,
+            headers: { ...request.headers },
+            body: json.ok ? json.value : undefined,
+            schemaErrors: check?.errors ?? [],
+        });
+        return { method, path, authorization: request.headers.authorization, json, tooLarge: body === TOO_LARGE, check };
+    }
+
+    private reply(arrival: Arrival, id: string): Reply {
+        if (arrival.tooLarge) return bodyTooLarge(MAX_BODY_BYTES);
+        if (arrival.path.startsWith('/v1/')) {
+            const refusal = this.authorizationProblem(arrival.authorization);
+            if (refusal) return refusal;
+        }
+        const { method, path, json, check } = arrival;
+        return answer({ method, path, json, check, id });
+    }
+
+    private authorizationProblem(header: string | undefined): ErrorReply | undefined {
+        const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+        if (presented === undefined) return missingApiKey();
+        return presented === this.apiKey ? undefined : incorrectApiKey(presented);
+    }
+
+    /** A delay that close() can cancel, so no timer keeps the process alive. */
+    private sleep(ms: number): Promise<void> {
+        if (ms <= 0) return Promise.resolve();
+        return new Promise((resolve) => {
+            const timer = setTimeout(() => {
+                this.timers.delete(timer);
+                resolve();
+            }, ms);
+            this.timers.add(timer);
+        });
+    }
+}
+
+function applyFault(fault: Fault, request: IncomingMessage, response: ServerResponse): void {
+    switch (fault.kind) {
+        case 'status':
+            return sendJson(response, fault.status, fault.body ?? simulatedStatusError(fault.status), fault.headers);
+        case 'drop':
+            request.socket.destroy();
+            return;
+        case 'hang':
+            // Nothing to do: the connection stays open until the client gives up or close() ends it.
+            return;
+        case 'malformed':
+            return sendText(response, 200, 'application/json', '{"id": "chatcmpl-malformed", "choices": [');
+        case 'body':
+            return sendJson(response, 200, fault.body);
+    }
+}
+
+/** The body as text, or TOO_LARGE; past the limit it keeps reading, without keeping, so the 413 can be sent. */
+function readBody(request: IncomingMessage): Promise<string | typeof TOO_LARGE> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        request.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        });
+        request.on('end', () => resolve(size > MAX_BODY_BYTES ? TOO_LARGE : Buffer.concat(chunks).toString('utf8')));
+        request.on('error', reject);
+    });
+}
+
+function parseJson(text: string): ParsedJson {
+    try {
+        return { ok: true, value: JSON.parse(text) };
+    } catch {
+        return { ok: false };
+    }
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+    if ('events' in reply) return sendEvents(response, reply.events);
+    sendJson(response, reply.status, reply.json, reply.headers);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    sendText(response, status, 'application/json', JSON.stringify(body), headers);
+}
+
+function sendText(
+    response: ServerResponse,
+    status: number,
+    contentType: string,
+    text: string,
+    headers: Record<string, string> = {},
+): void {
+    response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+}
+
+function sendEvents(response: ServerResponse, events: object[]): void {
+    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    for (const event of events) response.write(`data: ${JSON.stringify(event)}\n\n`);
+    response.end('data: [DONE]\n\n');
+}
+
+/** A bug in the simulation becomes a 500 for that request, never a crashed test run. */
+function sendFailure(response: ServerResponse, error: unknown): void {
+    if (response.headersSent || response.destroyed) {
+        response.destroy();
+        return;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    const failure = apiError(500, `The simulated server failed: ${reason}`, { type: 'server_error' });
+    sendJson(response, failure.status, failure.json);
+}
