@@ -2,36 +2,22 @@
 // POST /flows: two HTTP endpoints in front of the package's nodes, and a
 // Catch node that answers a failed request with HTTP 500 and the error text.
 
+import { CHAT_DEFAULTS } from '../support/node-configs';
+
 export const ACCOUNT_ID = 'e2e0000000000acc';
 export const CHAT_ROUTE = '/e2e-chat';
 export const MODERATE_ROUTE = '/e2e-moderate';
 export const CHAT_MODEL = 'gpt-4.1-mini';
 export const SYSTEM_PROMPT = 'Answer in one sentence.';
 
-/** Every chat input left empty but those this flow reads from the request body. */
+/** The chat node reads its text and temperature from the request body, so that a test can send a value out of range. */
 const CHAT_INPUTS = {
+    ...CHAT_DEFAULTS,
     model: CHAT_MODEL,
-    modelType: 'str',
-    responseFormat: 'text',
     systemPrompt: SYSTEM_PROMPT,
-    systemPromptType: 'str',
     userMessage: 'payload.text',
-    userMessageType: 'msg',
-    history: 'payload.history',
-    historyType: 'msg',
-    frequencyPenalty: '',
-    frequencyPenaltyType: 'num',
-    maxTokens: '',
-    maxTokensType: 'num',
-    responseCount: '',
-    responseCountType: 'num',
-    presencePenalty: '',
-    presencePenaltyType: 'num',
-    // From the request, so that a test can send a value out of range.
     temperature: 'payload.temperature',
     temperatureType: 'msg',
-    topP: '',
-    topPType: 'num',
 };
 
 export function e2eFlow(baseURL: string, apiKey: string): Record<string, unknown>[] {
@@ -59,7 +45,7 @@ export function e2eFlow(baseURL: string, apiKey: string): Record<string, unknown
         },
 
         httpIn('e2e0000000chatin', CHAT_ROUTE, 'e2e000000000chat'),
-        inTab({ id: 'e2e000000000chat', type: 'openai-chat', name: '', account: ACCOUNT_ID, ...CHAT_INPUTS, wires: [['e2e0000000reply1']] }),
+        inTab({ id: 'e2e000000000chat', name: '', account: ACCOUNT_ID, ...CHAT_INPUTS, wires: [['e2e0000000reply1']] }),
         httpResponse('e2e0000000reply1'),
 
         httpIn('e2e00000000modin', MODERATE_ROUTE, 'e2e0000000000mod'),

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startTestServer, type TestServer } from '../server/openai-test-server';
 import { helper, loadFlow, send, settled } from '../support/flow';
+import { MODERATE_DEFAULTS } from '../support/node-configs';
 
 describe('openai-account', () => {
     let server: TestServer;
@@ -19,7 +20,7 @@ describe('openai-account', () => {
 
     function moderateWith(account: Record<string, unknown>) {
         return loadFlow({
-            node: { type: 'openai-moderate', text: 'payload', textType: 'msg', model: '', modelType: 'str' },
+            node: MODERATE_DEFAULTS,
             account: { baseURL: server.url, ...account },
         });
     }
@@ -108,8 +109,8 @@ describe('openai-account', () => {
 
     it('builds one client and shares it between the nodes that use it', async () => {
         const outcome = await loadFlow({
-            node: { type: 'openai-moderate', text: 'payload', textType: 'msg' },
-            next: [{ type: 'openai-moderate', text: 'again', textType: 'str' }],
+            node: MODERATE_DEFAULTS,
+            next: [{ ...MODERATE_DEFAULTS, text: 'again', textType: 'str' }],
             account: { baseURL: server.url, apiKey: server.apiKey },
         });
         const account = helper.getNode('acct') as unknown as { client(): unknown };

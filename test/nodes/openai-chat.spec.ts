@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startTestServer, type TestServer } from '../server/openai-test-server';
 import { helper, loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
+import { CHAT_DEFAULTS } from '../support/node-configs';
 
 interface ChatPayload {
     responses: unknown[];
@@ -9,32 +10,6 @@ interface ChatPayload {
     raw: { choices: { message: { content: string } }[]; usage: { total_tokens: number } };
     totalTokens: number;
 }
-
-/** The chat node's saved config with every input empty but the required ones. */
-const CHAT_DEFAULTS = {
-    type: 'openai-chat',
-    model: 'gpt-4.1-mini',
-    modelType: 'str',
-    responseFormat: 'text',
-    systemPrompt: '',
-    systemPromptType: 'str',
-    userMessage: 'payload',
-    userMessageType: 'msg',
-    history: 'payload.history',
-    historyType: 'msg',
-    frequencyPenalty: '',
-    frequencyPenaltyType: 'num',
-    maxTokens: '',
-    maxTokensType: 'num',
-    responseCount: '',
-    responseCountType: 'num',
-    presencePenalty: '',
-    presencePenaltyType: 'num',
-    temperature: '',
-    temperatureType: 'num',
-    topP: '',
-    topPType: 'num',
-};
 
 describe('openai-chat', () => {
     let server: TestServer;

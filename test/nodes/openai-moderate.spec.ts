@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startTestServer, type TestServer, MODERATION_CATEGORIES } from '../server/openai-test-server';
 import { helper, loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
+import { MODERATE_DEFAULTS } from '../support/node-configs';
 
 describe('openai-moderate', () => {
     let server: TestServer;
@@ -16,7 +17,7 @@ describe('openai-moderate', () => {
 
     function load(node: Record<string, unknown> = {}, account: Record<string, unknown> = {}) {
         return loadFlow({
-            node: { type: 'openai-moderate', text: 'payload', textType: 'msg', model: '', modelType: 'str', ...node },
+            node: { ...MODERATE_DEFAULTS, ...node },
             account: { baseURL: server.url, maxRetries: '0', apiKey: server.apiKey, ...account },
         });
     }

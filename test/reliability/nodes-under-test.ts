@@ -1,3 +1,5 @@
+import { CHAT_DEFAULTS, MODERATE_DEFAULTS } from '../support/node-configs';
+
 /** The two request nodes with their inputs set, for suites that run the same checks on both. */
 export interface NodeUnderTest {
     name: string;
@@ -11,30 +13,8 @@ export interface NodeUnderTest {
 
 export const CHAT: NodeUnderTest = {
     name: 'openai-chat',
-    config: {
-        type: 'openai-chat',
-        model: 'gpt-4.1-mini',
-        modelType: 'str',
-        responseFormat: 'text',
-        systemPrompt: '',
-        systemPromptType: 'str',
-        userMessage: 'payload',
-        userMessageType: 'msg',
-        history: 'payload.history',
-        historyType: 'msg',
-        temperature: 'temperature',
-        temperatureType: 'msg',
-        responseCount: 'n',
-        responseCountType: 'msg',
-        maxTokens: '',
-        maxTokensType: 'num',
-        topP: '',
-        topPType: 'num',
-        frequencyPenalty: '',
-        frequencyPenaltyType: 'num',
-        presencePenalty: '',
-        presencePenaltyType: 'num',
-    },
+    // Temperature and n from the message, so that a test can send them.
+    config: { ...CHAT_DEFAULTS, temperature: 'temperature', temperatureType: 'msg', responseCount: 'n', responseCountType: 'msg' },
     goodMessage: (seq) => ({ payload: `Question number ${seq}?`, seq }),
     documentedFields: ['model', 'messages', 'response_format', 'frequency_penalty', 'max_tokens', 'max_completion_tokens', 'n', 'presence_penalty', 'temperature', 'top_p'],
     path: '/v1/chat/completions',
@@ -42,7 +22,7 @@ export const CHAT: NodeUnderTest = {
 
 export const MODERATE: NodeUnderTest = {
     name: 'openai-moderate',
-    config: { type: 'openai-moderate', text: 'payload', textType: 'msg', model: 'model', modelType: 'msg' },
+    config: { ...MODERATE_DEFAULTS, model: 'model', modelType: 'msg' },
     goodMessage: (seq) => ({ payload: `Text number ${seq}`, seq }),
     documentedFields: ['input', 'model'],
     path: '/v1/moderations',

@@ -1,0 +1,36 @@
+/**
+ * The saved config of each request node as the editor writes it for a new
+ * node: every TypedInput with its default. Tests spread their changes on top.
+ */
+export const CHAT_DEFAULTS = {
+    type: 'openai-chat',
+    model: 'gpt-4.1-mini',
+    modelType: 'str',
+    responseFormat: 'text',
+    systemPrompt: '',
+    systemPromptType: 'str',
+    userMessage: 'payload',
+    userMessageType: 'msg',
+    history: 'payload.history',
+    historyType: 'msg',
+    frequencyPenalty: '',
+    frequencyPenaltyType: 'num',
+    maxTokens: '',
+    maxTokensType: 'num',
+    responseCount: '',
+    responseCountType: 'num',
+    presencePenalty: '',
+    presencePenaltyType: 'num',
+    temperature: '',
+    temperatureType: 'num',
+    topP: '',
+    topPType: 'num',
+};
+
+export const MODERATE_DEFAULTS = {
+    type: 'openai-moderate',
+    text: 'payload',
+    textType: 'msg',
+    model: '',
+    modelType: 'str',
+};
