@@ -9,9 +9,14 @@ import type { Node, NodeMessage } from 'node-red';
 import accountNode = require('../../nodes/openai-account');
 import chatNode = require('../../nodes/openai-chat');
 import moderateNode = require('../../nodes/openai-moderate');
+/** One of Node-RED's core nodes, from the runtime under test, e.g. `common/25-catch.js`. */
+export function coreNode(file: string): (RED: never) => void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [runtimeDir()] }));
+}
+
 // Node-RED's own Catch node, so errors are observed the way a flow sees them.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const catchNode = require(require.resolve('@node-red/nodes/core/common/25-catch.js', { paths: [runtimeDir()] }));
+const catchNode = coreNode('common/25-catch.js');
 
 // The runtime's hooks, to see every `done()` a node calls, even while flows stop.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -2,7 +2,7 @@
 declare module 'node-red-node-test-helper' {
     import type { Node } from 'node-red';
 
-    type NodeModule = (RED: unknown) => void;
+    type NodeModule = (RED: never) => void;
     interface Helper {
         init(runtimePath: string, userSettings?: Record<string, unknown>): void;
         load(nodes: NodeModule | NodeModule[], flow: object[], credentials?: Record<string, object>): Promise<void>;

@@ -1,0 +1,125 @@
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startTestServer, type TestServer } from '../server/openai-test-server';
+import { coreNode, helper, nodeById, type Message } from '../support/flow';
+import accountNode = require('../../nodes/openai-account');
+import chatNode = require('../../nodes/openai-chat');
+import moderateNode = require('../../nodes/openai-moderate');
+
+/**
+ * Runs every example flow as a user would after importing it: the inject
+ * buttons are pressed and each debug node's messages are checked. The
+ * examples' account has no base URL and no key, so the test points it at
+ * the local test server, as `npm start` does with its simulator.
+ */
+const examplesDir = path.join(__dirname, '..', '..', '..', 'examples');
+const CORE = ['common/20-inject.js', 'common/90-comment.js', 'function/10-switch.js', 'function/15-change.js'].map(coreNode);
+
+describe('examples', () => {
+    let server: TestServer;
+
+    before(async () => {
+        server = await startTestServer();
+    });
+    after(() => server.close());
+    afterEach(async () => {
+        await helper.unload();
+        server.reset();
+    });
+
+    /** Loads an example with its debug nodes as capture nodes; returns what each debug node (by name) receives. */
+    async function run(file: string): Promise<Record<string, Message[]>> {
+        const flow = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as Record<string, unknown>[];
+        const tab = { id: 'examples-tab', type: 'tab' };
+        const received: Record<string, Message[]> = {};
+        const debugNames = new Map<string, string>();
+        const loaded = flow.map((node) => {
+            if (node.type === 'openai-account') return { ...node, baseURL: server.url };
+            const placed = { ...node, z: tab.id };
+            if (node.type !== 'debug') return placed;
+            debugNames.set(String(node.id), String(node.name));
+            return { ...placed, type: 'helper' };
+        });
+        const account = flow.find((node) => node.type === 'openai-account');
+        assert.ok(account, `${file} has an account`);
+        await helper.load([accountNode, moderateNode, chatNode, ...CORE], [tab, ...loaded], { [String(account.id)]: { apiKey: server.apiKey } });
+        for (const [id, name] of debugNames) {
+            received[name] = [];
+            nodeById(id).on('input', (msg: Message) => received[name].push(msg));
+        }
+        for (const inject of flow.filter((node) => node.type === 'inject')) nodeById(String(inject.id)).receive({});
+        const injects = flow.filter((node) => node.type === 'inject').length;
+        const start = Date.now();
+        while (Object.values(received).flat().length < injects && Date.now() - start < 5000) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return received;
+    }
+
+    const files = fs.readdirSync(examplesDir).filter((file) => file.endsWith('.json'));
+
+    it('are the five documented ones', () => {
+        assert.deepEqual(files.sort(), [
+            '01 - Moderate text and route flagged content.json',
+            '02 - Single chat.json',
+            '03 - Chat in JSON format.json',
+            '04 - Chained chat with history.json',
+            '05 - Moderate then chat.json',
+        ]);
+    });
+
+    it('01 routes the threatening text to "flagged" and the friendly one to "clean"', async () => {
+        const seen = await run('01 - Moderate text and route flagged content.json');
+        assert.equal(seen.flagged.length, 1);
+        assert.equal(seen.clean.length, 1);
+        assert.ok((seen.flagged[0].payload as { categories: string[] }).categories.includes('violence'));
+        assert.deepEqual((seen.clean[0].payload as { categories: string[] }).categories, []);
+    });
+
+    it('02 answers the question with the system prompt in place', async () => {
+        const seen = await run('02 - Single chat.json');
+        const [result] = Object.values(seen).flat();
+        const payload = result.payload as { responses: string[]; history: { role: string }[] };
+        assert.equal(payload.responses.length, 1);
+        assert.deepEqual(
+            payload.history.map((message) => message.role),
+            ['system', 'user', 'assistant'],
+        );
+    });
+
+    it('03 gives a parsed JSON object', async () => {
+        const seen = await run('03 - Chat in JSON format.json');
+        const body = server.requests[0].body as { response_format: unknown };
+        assert.deepEqual(body.response_format, { type: 'json_object' });
+        const results = Object.values(seen).flat();
+        assert.ok(results.length >= 1);
+        for (const msg of results) {
+            const value = typeof msg.payload === 'object' && msg.payload !== null && 'responses' in msg.payload ? (msg.payload as { responses: unknown[] }).responses[0] : msg.payload;
+            assert.equal(typeof value, 'object');
+        }
+    });
+
+    it('04 carries the first answer into the follow-up', async () => {
+        const seen = await run('04 - Chained chat with history.json');
+        assert.equal(server.requests.length, 2);
+        const second = server.requests[1].body as { messages: { role: string; content: string }[] };
+        const first = server.requests[0].body as { messages: { role: string; content: string }[] };
+        // The follow-up holds the whole first exchange, then its own question.
+        assert.deepEqual(second.messages.slice(0, first.messages.length), first.messages);
+        assert.equal(second.messages.at(-2)?.role, 'assistant');
+        assert.deepEqual(second.messages.at(-1), { role: 'user', content: 'What is its population?' });
+        const conversation = seen.conversation[0].payload as { history: unknown[] };
+        assert.equal(conversation.history.length, second.messages.length + 1);
+    });
+
+    it('05 answers the clean question and refuses the abusive one without a chat request', async () => {
+        const seen = await run('05 - Moderate then chat.json');
+        assert.equal(seen.refused.length, 1);
+        assert.equal(seen.answer.length, 1);
+        const chats = server.requests.filter((request) => request.path.endsWith('/chat/completions'));
+        assert.equal(chats.length, 1);
+        assert.match(JSON.stringify(chats[0].body), /bakery/);
+    });
+});
