@@ -4,6 +4,7 @@ import { type AccountSettings, clientOptions, maxTokensField } from './lib/accou
 import { MissingKeyError } from './lib/failure';
 import { InputError } from './lib/input-error';
 import type { AccountNode } from './runtime/account';
+import { registerModelList } from './runtime/model-list';
 
 type AccountDef = NodeDef & AccountSettings;
 
@@ -38,4 +39,5 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.registerType<AccountNode, AccountDef, unknown, { apiKey?: string }>('openai-account', OpenAIAccountNode, {
         credentials: { apiKey: { type: 'password' } },
     });
+    registerModelList(RED);
 };

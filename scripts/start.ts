@@ -57,7 +57,9 @@ function settingsSource(): string {
         uiPort: port,
         flowFile: 'flows.json',
         nodesDir: [root],
-        editorTheme: { tours: false },
+        // Offline-friendly: no update-notification prompt, no flow library catalogue to fetch.
+        telemetry: { enabled: false },
+        editorTheme: { tours: false, palette: { catalogues: [] } },
         logging: { console: { level: 'info', metrics: false, audit: false } },
     };
     return `// Written by npm start; edits are overwritten.\nmodule.exports = ${JSON.stringify(settings, null, 4)};\n`;
