@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestServer, type TestServer } from '../server/openai-test-server';
 import { coreNode, helper, nodeById, type Message } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import accountNode = require('../../nodes/openai-account');
 import chatNode = require('../../nodes/openai-chat');
 import moderateNode = require('../../nodes/openai-moderate');
@@ -17,16 +17,7 @@ const examplesDir = path.join(__dirname, '..', '..', '..', 'examples');
 const CORE = ['common/20-inject.js', 'common/90-comment.js', 'function/10-switch.js', 'function/15-change.js'].map(coreNode);
 
 describe('examples', () => {
-    let server: TestServer;
-
-    before(async () => {
-        server = await startTestServer();
-    });
-    after(() => server.close());
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
-    });
+    const server = useTestServer();
 
     /** Loads an example with its debug nodes as capture nodes; returns what each debug node (by name) receives. */
     async function run(file: string): Promise<Record<string, Message[]>> {

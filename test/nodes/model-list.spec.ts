@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
-import { MODELS, startTestServer, type TestServer } from '../server/openai-test-server';
+import { MODELS } from '../server/openai-test-server';
 import { helper } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import accountNode = require('../../nodes/openai-account');
 
 /** What the tests read of a supertest answer (the helper's typings leave `request()` out). */
@@ -15,20 +16,14 @@ const admin = helper as unknown as { request(): { get(path: string): PromiseLike
 const nodeModules = [accountNode] as unknown as Parameters<typeof helper.load>[0];
 
 describe('model list admin endpoint', () => {
-    let server: TestServer;
+    const server = useTestServer();
     const savedKey = process.env.OPENAI_API_KEY;
 
-    before(async () => {
-        server = await startTestServer();
-    });
-    after(() => server?.close());
     beforeEach(() => {
         // The account's own key or none: never one from the machine running the tests.
         delete process.env.OPENAI_API_KEY;
     });
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
+    afterEach(() => {
         if (savedKey === undefined) delete process.env.OPENAI_API_KEY;
         else process.env.OPENAI_API_KEY = savedKey;
     });

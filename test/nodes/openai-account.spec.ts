@@ -1,19 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { startTestServer, type TestServer } from '../server/openai-test-server';
 import { helper, loadFlow, send, settled } from '../support/flow';
 import { MODERATE_DEFAULTS } from '../support/node-configs';
+import { useTestServer } from '../support/suite-server';
 
 describe('openai-account', () => {
-    let server: TestServer;
+    const server = useTestServer();
     const savedKey = process.env.OPENAI_API_KEY;
 
-    before(async () => {
-        server = await startTestServer();
-    });
-    after(() => server.close());
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
+    afterEach(() => {
         if (savedKey === undefined) delete process.env.OPENAI_API_KEY;
         else process.env.OPENAI_API_KEY = savedKey;
     });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { startTestServer, type TestServer } from '../server/openai-test-server';
 import { helper, loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import { CHAT_DEFAULTS } from '../support/node-configs';
 
 interface ChatPayload {
@@ -12,16 +12,7 @@ interface ChatPayload {
 }
 
 describe('openai-chat', () => {
-    let server: TestServer;
-
-    before(async () => {
-        server = await startTestServer();
-    });
-    after(() => server.close());
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
-    });
+    const server = useTestServer();
 
     function load(node: Record<string, unknown> = {}, account: Record<string, unknown> = {}, next?: Record<string, unknown>[]) {
         return loadFlow({

@@ -1,19 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { startTestServer, type TestServer, MODERATION_CATEGORIES } from '../server/openai-test-server';
+import { MODERATION_CATEGORIES } from '../server/openai-test-server';
 import { helper, loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import { MODERATE_DEFAULTS } from '../support/node-configs';
 
 describe('openai-moderate', () => {
-    let server: TestServer;
-
-    before(async () => {
-        server = await startTestServer();
-    });
-    after(() => server.close());
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
-    });
+    const server = useTestServer();
 
     function load(node: Record<string, unknown> = {}, account: Record<string, unknown> = {}) {
         return loadFlow({

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import net from 'node:net';
-import { type Fault, startTestServer, type TestServer } from '../server/openai-test-server';
-import { helper, loadFlow, send, settled } from '../support/flow';
+import type { Fault } from '../server/openai-test-server';
+import { loadFlow, send, settled } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import { BOTH } from './nodes-under-test';
 
 /**
@@ -10,23 +11,13 @@ import { BOTH } from './nodes-under-test';
  * sees no unhandled rejection.
  */
 describe('faults', () => {
-    let server: TestServer;
+    const server = useTestServer();
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
-    before(async () => {
-        server = await startTestServer();
-        process.on('unhandledRejection', onUnhandled);
-    });
-    after(async () => {
-        process.off('unhandledRejection', onUnhandled);
-        await server.close();
-    });
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
-        assert.deepEqual(unhandled, [], 'no promise may be left rejected without a handler');
-    });
+    before(() => process.on('unhandledRejection', onUnhandled));
+    after(() => process.off('unhandledRejection', onUnhandled));
+    afterEach(() => assert.deepEqual(unhandled, [], 'no promise may be left rejected without a handler'));
 
     interface FaultCase {
         name: string;

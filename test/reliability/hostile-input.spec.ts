@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { startTestServer, type TestServer } from '../server/openai-test-server';
-import { helper, loadFlow, type Message, send, settled } from '../support/flow';
+import { loadFlow, type Message, send, settled } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import { CHAT, MODERATE } from './nodes-under-test';
 
 /** A small seeded generator, so that a failing run can be repeated exactly. */
@@ -106,16 +106,7 @@ const API_ERROR = /^Error: OpenAI API error \d{3} /;
 
 describe('hostile input', function () {
     this.timeout(60000);
-    let server: TestServer;
-
-    before(async () => {
-        server = await startTestServer();
-    });
-    after(() => server.close());
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
-    });
+    const server = useTestServer();
 
     const targets = [
         { target: CHAT, fields: CHAT_FIELDS, validModel: 'gpt-4.1-mini', payloadShape: ['responses', 'history', 'finishReason', 'raw', 'totalTokens'] },

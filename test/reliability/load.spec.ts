@@ -1,21 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { startTestServer, type TestServer } from '../server/openai-test-server';
-import { helper, loadFlow, send, settled } from '../support/flow';
+import { loadFlow, send, settled } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import { BOTH } from './nodes-under-test';
 
 /** Thousands of messages at once: all accounted for exactly once, memory bounded. */
 describe('load', function () {
     this.timeout(120000);
-    let server: TestServer;
-
-    before(async () => {
-        server = await startTestServer({ latencyMs: 20, validate: false });
-    });
-    after(() => server.close());
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
-    });
+    const server = useTestServer({ latencyMs: 20, validate: false });
 
     const MESSAGES = 5000;
 

@@ -1,22 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { startTestServer, type TestServer } from '../server/openai-test-server';
 import { buildFlow, collect, helper, loadFlow, send, settled, statusCalls } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import { BOTH } from './nodes-under-test';
 
 /** Stopping or redeploying a node mid-request: every message still ends exactly once, quickly. */
 describe('redeploy', () => {
-    let server: TestServer;
-
-    before(async () => {
-        server = await startTestServer();
-    });
-    after(() => server.close());
-    afterEach(async () => {
-        await helper.unload();
-        server.reset();
-    });
+    const server = useTestServer();
 
     for (const target of BOTH) {
         it(`${target.name}: aborts in-flight and queued requests, each message ends once with an error`, async () => {

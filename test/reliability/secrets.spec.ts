@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { type Fault, startTestServer, type TestServer } from '../server/openai-test-server';
+import type { Fault } from '../server/openai-test-server';
 import { buildFlow, helper, loadFlow, type Outcome, send, settled, statusCalls } from '../support/flow';
+import { useTestServer } from '../support/suite-server';
 import { BOTH } from './nodes-under-test';
 
 /**
@@ -9,25 +10,17 @@ import { BOTH } from './nodes-under-test';
  * or message.
  */
 describe('the API key stays secret', () => {
-    let server: TestServer;
+    const server = useTestServer({ apiKey: 'sk-proj-SECRET-abcdefghijklmnopqrstuvwxyz0123456789' });
     const console_ = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
     let consoleLines: string[] = [];
 
-    before(async () => {
-        server = await startTestServer({ apiKey: 'sk-proj-SECRET-abcdefghijklmnopqrstuvwxyz0123456789' });
-    });
-    after(() => server.close());
     beforeEach(() => {
         consoleLines = [];
         for (const level of Object.keys(console_) as (keyof typeof console_)[]) {
             console[level] = (...args: unknown[]) => consoleLines.push(args.map(String).join(' '));
         }
     });
-    afterEach(async () => {
-        Object.assign(console, console_);
-        await helper.unload();
-        server.reset();
-    });
+    afterEach(() => Object.assign(console, console_));
 
     const echo = (status: number): Fault => ({
         kind: 'status',
