@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { buildFlow, collect, helper, loadFlow, send, settled, statusCalls } from '../support/flow';
+import { buildFlow, collect, helper, loadFlow, onComplete, send, settled, statusCalls } from '../support/flow';
 import { useTestServer } from '../support/suite-server';
-import { BOTH } from './nodes-under-test';
+import { BOTH, MODERATE } from './nodes-under-test';
 
 /** Stopping or redeploying a node mid-request: every message still ends exactly once, quickly. */
 describe('redeploy', () => {
@@ -43,6 +43,26 @@ describe('redeploy', () => {
             assert.deepEqual(statusCalls('n1').at(-1)?.fill, 'green');
         });
     }
+
+    it('aborts a request that waits to retry, without waiting for the retry', async () => {
+        await loadFlow({
+            node: MODERATE.config,
+            account: { baseURL: server.url, apiKey: server.apiKey, maxRetries: '3' },
+        });
+        // A full stop takes the Catch node down too, so the ending is read from Node-RED's onComplete hook.
+        const errors: Error[] = [];
+        const stopWatching = onComplete('n1', (_msg, error) => errors.push(error ?? new Error('ended without an error')));
+        server.failNext({ kind: 'status', status: 429, headers: { 'retry-after': '30' } }, 5);
+        send(MODERATE.goodMessage(1));
+        while (server.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+        const started = Date.now();
+        await helper.unload();
+        stopWatching();
+        assert.ok(Date.now() - started < 1000, 'the retry wait was cut short');
+        assert.equal(errors.length, 1);
+        assert.match(errors[0].message, /stopped or redeployed/);
+        assert.equal(server.requests.length, 1);
+    });
 
     it('leaves no timer or socket behind: a process that closed its flows exits by itself', async function () {
         this.timeout(30000);
