@@ -70,7 +70,7 @@ describe('model list admin endpoint', () => {
     });
 
     it('answers 502 without the key when the server refuses the key', async () => {
-        const wrongKey = 'sk-wrong-key-for-the-model-list-0000';
+        const wrongKey = 'sk-wrong.key.for.the.model.list';
         const answer = await modelsOf({ baseURL: server.url }, wrongKey);
         assert.equal(answer.status, 502);
         assert.match(answer.body.error ?? '', /401/);

@@ -40,7 +40,7 @@ describe('openai-account', () => {
     });
 
     it('prefers the stored key to the environment', async () => {
-        process.env.OPENAI_API_KEY = 'sk-from-the-environment-000000';
+        process.env.OPENAI_API_KEY = 'sk-from.the.environment';
         const outcome = await moderateWith({ apiKey: server.apiKey });
         send({ payload: 'hi' });
         await settled(outcome, 1);

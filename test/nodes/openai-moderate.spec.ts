@@ -103,7 +103,7 @@ describe('openai-moderate', () => {
     }
 
     it('reports a wrong key to the Catch node with the status code and no key', async () => {
-        const wrongKey = 'sk-wrong-key-0123456789abcdef';
+        const wrongKey = 'sk-wrong.key.0123456789abcdef';
         const outcome = await load({}, { apiKey: wrongKey });
         send({ payload: 'hello' });
         await settled(outcome, 1);

@@ -41,7 +41,7 @@ describe('faults', () => {
         { name: 'a hung server (timeout)', fault: { kind: 'hang' }, times: 9, account: { timeout: '0.2' }, error: /did not answer in time/ },
         { name: 'a body that is not JSON', fault: { kind: 'malformed' }, error: /unexpected answer from the API/ },
         { name: 'a 200 with the main field missing', fault: { kind: 'body', body: { id: 'x', object: 'chat.completion', results: [], model: 'm' } }, error: /unexpected answer from the API/ },
-        { name: 'a wrong key', account: { apiKey: 'sk-not-the-right-key-000000000' }, error: /OpenAI API error 401/ },
+        { name: 'a wrong key', account: { apiKey: 'sk-not.the.right.key' }, error: /OpenAI API error 401/ },
         { name: 'an unknown model', node: { model: 'no-such-model', modelType: 'str' }, error: /OpenAI API error 404/ },
         { name: 'a refused connection', account: { baseURL: 'closed port' }, error: /could not reach the API.*ECONNREFUSED/ },
     ];

@@ -10,7 +10,7 @@ import { BOTH } from './nodes-under-test';
  * or message.
  */
 describe('the API key stays secret', () => {
-    const server = useTestServer({ apiKey: 'sk-proj-SECRET-abcdefghijklmnopqrstuvwxyz0123456789' });
+    const server = useTestServer({ apiKey: 'sk-proj.SECRET.abcdefghijklmnopqrstuvwxyz.0123456789' });
     const console_ = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
     let consoleLines: string[] = [];
 

@@ -352,7 +352,7 @@ describe('OpenAI test server', () => {
 
     describe('authentication and routing', () => {
         it('answers 401 invalid_api_key to a wrong key, showing it masked', async () => {
-            const wrongKey = 'sk-wrong-abcdefghijklmnopqrstuvwxyz';
+            const wrongKey = 'sk-wrong.abcdefghijklmnopqrstuvwxyz';
             const error = await clientFor(server, { apiKey: wrongKey })
                 .chat.completions.create(hello)
                 .catch((e) => e);
@@ -551,12 +551,12 @@ describe('OpenAI test server', () => {
         });
 
         it('with validate off, records no schema errors and answers what it can', async () => {
-            const lenient = await startTestServer({ validate: false, apiKey: 'sk-other-key-1234567890' });
+            const lenient = await startTestServer({ validate: false, apiKey: 'sk-other.key.1234567890' });
             try {
                 const answer = await raw(lenient, '/chat/completions', { body: { ...hello, temperature: 5, extra: true } });
                 assert.equal(answer.status, 200);
                 assert.deepEqual(lenient.requests[0].schemaErrors, []);
-                assert.equal(lenient.apiKey, 'sk-other-key-1234567890');
+                assert.equal(lenient.apiKey, 'sk-other.key.1234567890');
                 const refused = await raw(lenient, '/chat/completions', { body: { model: 'gpt-4o-mini' } });
                 assert.equal(refused.status, 400);
             } finally {

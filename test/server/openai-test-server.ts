@@ -20,7 +20,7 @@ export { openApiSchemaPath, SCHEMA_ENV_VARIABLE, SchemaNotFoundError } from './o
 export * from './simulated-chat';
 export * from './simulated-moderation';
 
-export const DEFAULT_API_KEY = 'sk-test-0123456789abcdefghijklmnop';
+export const DEFAULT_API_KEY = 'sk-test.0123456789.abcdefghijklmnop';
 
 /** Larger bodies are refused with 413, so a runaway test cannot exhaust memory. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -9,7 +9,7 @@ import { ClosedError, describeFailure, MissingKeyError, QueueFullError } from '.
 import { InputError } from '../../nodes/lib/input-error';
 import { ResponseError } from '../../nodes/lib/response-error';
 
-const KEY = 'sk-secret-0123456789abcdefghij';
+const KEY = 'sk-secret.0123456789.abcdefghij';
 
 function apiError(status: number, message: string): APIError {
     const headers = new Headers({ 'x-request-id': 'req_42' });
