@@ -213,7 +213,7 @@ describe('editor (browser)', function () {
         // Not deployed yet: the model field says so and stays a free text field.
         const accountId = await page.locator('#node-input-account').inputValue();
         assert.notEqual(accountId, '_ADD_');
-        await expectText(page.locator('#openai-chat-model-hint'), chatText.modelList.notDeployed);
+        await expectText(page.locator('#openai-chat-model-hint'), accountText.modelList.notDeployed);
         assert.equal(await page.locator('#openai-chat-model-list option').count(), 0);
         await page.click('#node-dialog-ok');
         await deploy();
@@ -293,7 +293,7 @@ describe('editor (browser)', function () {
     it('offers the models that the account\'s server lists in the model fields', async () => {
         await openEditor(workspaceNode('first question'));
         const hint = page.locator('#openai-chat-model-hint');
-        await expectText(hint, chatText.modelList.listed.replace('__number__', String(MODELS.length)));
+        await expectText(hint, accountText.modelList.listed.replace('__number__', String(MODELS.length)));
         const offered = await page.locator('#openai-chat-model-list option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
         assert.deepEqual(offered, [...MODELS].sort());
         const field = page.locator('#node-input-model ~ .red-ui-typedInput-container input.red-ui-typedInput-input');
@@ -312,8 +312,7 @@ describe('editor (browser)', function () {
         await dropFromPalette('openai-moderate', 260, 60);
         await openEditor(workspaceNode('moderate'));
         await page.locator('#node-input-account').selectOption({ label: 'OpenAI' });
-        const moderateText = readCatalogue('openai-moderate')['openai-moderate'];
-        await expectText(page.locator('#openai-moderate-model-hint'), moderateText.modelList.listed.replace('__number__', String(MODERATION_MODELS.length)));
+        await expectText(page.locator('#openai-moderate-model-hint'), accountText.modelList.listed.replace('__number__', String(MODERATION_MODELS.length)));
         const moderation = await page.locator('#openai-moderate-model-list option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
         assert.deepEqual(moderation, [...MODERATION_MODELS].sort());
         await page.click('#node-dialog-cancel');
