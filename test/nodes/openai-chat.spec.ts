@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { helper, loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
+import { loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
 import { useTestServer } from '../support/suite-server';
 import { CHAT_DEFAULTS } from '../support/node-configs';
 
@@ -142,17 +142,9 @@ describe('openai-chat', () => {
     ];
 
     it('puts the history first, then the system prompt, then the user message', async () => {
-        const outcome = await load({ systemPrompt: 'Now lie.' });
-        send({ payload: { history }, extra: true });
-        await settled(outcome, 1);
-        // payload is an object here, so the user message must come from elsewhere: refused.
-        assert.equal(server.requests.length, 0);
-        assert.match((outcome.errors[0].error as { message: string }).message, /userMessage must be a string, got object/);
-        await helper.unload();
-
-        const withText = await load({ systemPrompt: 'Now lie.', userMessage: 'question', userMessageType: 'msg', history: 'conversation', historyType: 'msg' });
+        const outcome = await load({ systemPrompt: 'Now lie.', userMessage: 'question', userMessageType: 'msg', history: 'conversation', historyType: 'msg' });
         send({ question: 'And its population?', conversation: history });
-        await settled(withText, 1);
+        await settled(outcome, 1);
         assert.deepEqual(body().messages, [...history, { role: 'system', content: 'Now lie.' }, { role: 'user', content: 'And its population?' }]);
     });
 
@@ -168,7 +160,8 @@ describe('openai-chat', () => {
         send({ payload: 'What is the capital of France?' });
         await settled(outcome, 1);
         assert.equal(server.requests.length, 2);
-        const firstAnswer = (server.requests[0] && payloadOf(outcome.outputs[0]).history[1].content) as string;
+        // The output is the second node's: its history starts with the first exchange.
+        const firstAnswer = payloadOf(outcome.outputs[0]).history[1].content;
         assert.deepEqual(body(1).messages, [
             { role: 'user', content: 'What is the capital of France?' },
             { role: 'assistant', content: firstAnswer },
