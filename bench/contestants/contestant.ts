@@ -1,0 +1,48 @@
+// What the three contestants have in common: each makes `requests` requests
+// of one kind against the test server at one latency, at most `concurrency`
+// at once, and reports how many failed.
+import type { Usage } from '../measure';
+import type { ServerUrls } from '../server';
+import type { Kind } from '../workloads';
+
+export interface RunOutcome {
+    errors: number;
+    firstError?: string;
+}
+
+/** One measurement: a kind of request, a server latency, a concurrency and a count. */
+export interface Cell {
+    kind: Kind;
+    latencyMs: number;
+    concurrency: number;
+    requests: number;
+}
+
+export type CellMeasurement = Usage & RunOutcome;
+
+export interface Contestant {
+    run(kind: Kind, latencyMs: number, concurrency: number, requests: number): Promise<RunOutcome>;
+}
+
+export type ContestantName = 'sdk' | 'thin-node' | 'package-nodes';
+
+/** The contestants, in their order of the first round, with the letters of the report. */
+export const CONTESTANTS: readonly { name: ContestantName; letter: string; label: string }[] = [
+    { name: 'sdk', letter: 'A', label: 'A: openai SDK' },
+    { name: 'thin-node', letter: 'B', label: 'B: thinnest Node-RED node' },
+    { name: 'package-nodes', letter: 'C', label: 'C: openai-chat / openai-moderate' },
+];
+
+export interface ContestantSetup {
+    urls: ServerUrls;
+    /** Every latency with a server, the warm-up's (0 ms) included. */
+    latenciesMs: number[];
+    concurrencies: number[];
+}
+
+/** The base URL of the server with this latency. */
+export function urlFor(urls: ServerUrls, latencyMs: number): string {
+    const url = urls.byLatency[String(latencyMs)];
+    if (!url) throw new Error(`no test server with a latency of ${latencyMs} ms`);
+    return url;
+}

@@ -1,0 +1,116 @@
+// Throughput and CPU per request of the three contestants. Each contestant
+// lives in its own long-running child process, set up and warmed once; the
+// contestants then take turns cell by cell (A B C, A B C …) and round by
+// round, so that a slow moment of the machine hits all three alike; the
+// order rotates from round to round.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Child, forkChild } from '../child';
+import { type Cell, type CellMeasurement, CONTESTANTS, type ContestantName } from '../contestants/contestant';
+import type { ServerProcess } from '../server';
+import { type BenchSettings, requestsFor, serverLatencies } from '../settings';
+import { KINDS } from '../workloads';
+
+export interface ThroughputSample extends Cell, CellMeasurement {
+    contestant: ContestantName;
+    round: number;
+    /** CPU of the test server's process during the measurement, in µs. */
+    serverCpuUs: number;
+}
+
+export interface ThroughputResults {
+    samples: ThroughputSample[];
+    /** Peak RSS of each contestant's process over the whole run, warm-up included. */
+    lifetimeMaxRssBytes: Record<ContestantName, number>;
+    warmupRequests: number;
+    profiles?: string;
+}
+
+export function throughputCells(settings: BenchSettings): Cell[] {
+    return settings.latenciesMs.flatMap((latencyMs) =>
+        settings.concurrencies.flatMap((concurrency) =>
+            KINDS.map((kind) => ({ kind, latencyMs, concurrency, requests: requestsFor(settings, latencyMs, concurrency) })),
+        ),
+    );
+}
+
+export async function runThroughput(
+    settings: BenchSettings,
+    server: ServerProcess,
+    profileDir: string,
+    log: (line: string) => void,
+): Promise<ThroughputResults> {
+    const children = new Map<ContestantName, Child>();
+    const setup = { urls: server.urls, latenciesMs: serverLatencies(settings), concurrencies: settings.concurrencies };
+    if (settings.profile) fs.mkdirSync(profileDir, { recursive: true });
+    let warmupRequests = 0;
+    try {
+        // One at a time, so that no contestant's set-up or warm-up competes with another's.
+        for (const { name, letter } of CONTESTANTS) {
+            const child = await forkChild(path.join(__dirname, '..', 'contestants', 'process.js'), [name], {
+                execArgv: settings.profile ? profileFlags(profileDir, name) : [],
+            });
+            children.set(name, child);
+            await child.call('setup', setup);
+            const warmup = await child.call<{ errors: number; requests: number }>('warmup', { requests: settings.warmupRequests });
+            if (warmup.errors > 0) throw new Error(`contestant ${letter} failed ${warmup.errors} warm-up requests`);
+            warmupRequests = warmup.requests;
+            await server.reset();
+            log(`  ${letter} ready (${warmup.requests} warm-up requests)`);
+        }
+
+        const samples: ThroughputSample[] = [];
+        const cells = throughputCells(settings);
+        for (let round = 1; round <= settings.rounds; round++) {
+            for (const cell of cells) {
+                const line: string[] = [];
+                for (const { name, letter } of turnOrder(round)) {
+                    const measured = await children.get(name)!.call<CellMeasurement>('measure', cell);
+                    const activity = await server.reset();
+                    if (measured.errors > 0 || activity.requests !== cell.requests) {
+                        throw new Error(
+                            `contestant ${letter}, ${describeCell(cell)}: ${measured.errors} errors (${measured.firstError}), ` +
+                                `${activity.requests} requests reached the server`,
+                        );
+                    }
+                    samples.push({ ...cell, ...measured, contestant: name, round, serverCpuUs: activity.cpuUs });
+                    const perSecond = Math.round((cell.requests / measured.elapsedMs) * 1000);
+                    const cpu = Math.round(measured.cpuUs / cell.requests);
+                    const serverCpu = Math.round(activity.cpuUs / cell.requests);
+                    line.push(`${letter} ${perSecond}/s ${cpu}µs (server ${serverCpu}µs)`);
+                }
+                log(`  round ${round}/${settings.rounds} ${describeCell(cell)}: ${line.join('  ')}`);
+            }
+        }
+
+        const lifetimeMaxRssBytes = {} as Record<ContestantName, number>;
+        for (const [name, child] of children) lifetimeMaxRssBytes[name] = await child.call<number>('maxRss');
+        return {
+            samples,
+            lifetimeMaxRssBytes,
+            warmupRequests,
+            profiles: settings.profile ? profileDir : undefined,
+        };
+    } finally {
+        // Profiles are written when a child exits normally.
+        await Promise.all([...children.values()].map((child) => child.stop()));
+    }
+}
+
+/**
+ * A B C in round 1, B C A in round 2, C A B in round 3…: every contestant
+ * takes every place in the turn equally often, so that whatever comes of
+ * going first or right after another contestant is shared out.
+ */
+export function turnOrder(round: number): typeof CONTESTANTS {
+    const shift = (round - 1) % CONTESTANTS.length;
+    return [...CONTESTANTS.slice(shift), ...CONTESTANTS.slice(0, shift)];
+}
+
+function profileFlags(dir: string, name: ContestantName): string[] {
+    return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+}
+
+export function describeCell(cell: Cell): string {
+    return `${cell.kind} ${cell.latencyMs} ms C=${cell.concurrency} N=${cell.requests}`;
+}

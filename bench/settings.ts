@@ -1,0 +1,129 @@
+// What one benchmark run measures, from the command line and the environment:
+//   node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup]
+//                          [--latency 0,20] [--concurrency 1,16,128] [--profile]
+// BENCH_QUICK=1 is the same as --quick. --latency and --concurrency narrow the
+// throughput matrix, e.g. to profile one cell.
+import { parseArgs } from 'node:util';
+
+export type Section = 'throughput' | 'memory' | 'startup';
+const SECTIONS: readonly Section[] = ['throughput', 'memory', 'startup'];
+
+export interface BenchSettings {
+    quick: boolean;
+    /** Rounds per throughput cell; the report gives their medians. */
+    rounds: number;
+    /** Requests per measurement (N). */
+    requests: number;
+    /**
+     * Requests per measurement where latency alone sets the pace (concurrency 1,
+     * latency > 0): 2,000 × 20 ms would take 40 s per contestant and round and
+     * tell nothing more than a few hundred do.
+     */
+    latencyBoundRequests: number;
+    /** Requests each contestant makes, at 0 ms, before anything is measured. */
+    warmupRequests: number;
+    concurrencies: number[];
+    latenciesMs: number[];
+    /** Messages waiting behind the in-flight limit, for the queue memory scenario. */
+    queuedPoints: number[];
+    /** History lengths for the history scenario. */
+    historyPoints: number[];
+    /** Fresh processes per start-up variant. */
+    startupSamples: number;
+    /** Run the throughput contestants under `--cpu-prof`. */
+    profile: boolean;
+    sections: Section[];
+}
+
+const FULL: Omit<BenchSettings, 'quick' | 'profile' | 'sections'> = {
+    rounds: 7,
+    requests: 2000,
+    latencyBoundRequests: 150,
+    warmupRequests: 8000,
+    concurrencies: [1, 16, 128],
+    latenciesMs: [0, 20],
+    queuedPoints: [0, 2500, 5000, 10000],
+    historyPoints: [0, 1000, 2500, 5000, 10000],
+    startupSamples: 7,
+};
+
+const QUICK: typeof FULL = {
+    rounds: 1,
+    requests: 200,
+    latencyBoundRequests: 40,
+    warmupRequests: 500,
+    concurrencies: [1, 16, 128],
+    latenciesMs: [0, 20],
+    queuedPoints: [0, 10000],
+    historyPoints: [0, 1000, 10000],
+    startupSamples: 1,
+};
+
+export const USAGE =
+    'Usage: node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup] [--latency 0,20] [--concurrency 1,16,128] [--profile]';
+
+export function readSettings(args: string[], env: NodeJS.ProcessEnv): BenchSettings {
+    const { values } = parseArgs({
+        args,
+        options: {
+            quick: { type: 'boolean' },
+            rounds: { type: 'string' },
+            only: { type: 'string' },
+            profile: { type: 'boolean' },
+            latency: { type: 'string' },
+            concurrency: { type: 'string' },
+        },
+    });
+    const quick = values.quick === true || env.BENCH_QUICK === '1';
+    const base = quick ? QUICK : FULL;
+    const rounds = values.rounds === undefined ? base.rounds : Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number ≥ 1, not ${values.rounds}`);
+    const sections = values.only === undefined ? [...SECTIONS] : values.only.split(',').map(readSection);
+    return {
+        ...base,
+        quick,
+        rounds,
+        latenciesMs: values.latency === undefined ? base.latenciesMs : numbers('--latency', values.latency),
+        concurrencies: values.concurrency === undefined ? base.concurrencies : numbers('--concurrency', values.concurrency),
+        profile: values.profile === true,
+        sections,
+    };
+}
+
+function numbers(option: string, text: string): number[] {
+    const list = text.split(',').map(Number);
+    if (list.some((value) => !Number.isInteger(value) || value < 0)) throw new Error(`${option} takes whole numbers, not ${text}`);
+    return list;
+}
+
+function readSection(name: string): Section {
+    const section = SECTIONS.find((candidate) => candidate === name.trim());
+    if (!section) throw new Error(`--only takes ${SECTIONS.join(', ')}; not "${name}"`);
+    return section;
+}
+
+/** Warm-up always runs against the 0 ms server: it is about the client's code, and fast. */
+export const WARMUP_LATENCY_MS = 0;
+
+/** Every server latency a run needs: the measured ones and the warm-up's. */
+export function serverLatencies(settings: BenchSettings): number[] {
+    return [...new Set([WARMUP_LATENCY_MS, ...settings.latenciesMs])].sort((a, b) => a - b);
+}
+
+/** Requests for one measurement at this latency and concurrency. */
+export function requestsFor(settings: BenchSettings, latencyMs: number, concurrency: number): number {
+    return latencyMs > 0 && concurrency === 1 ? settings.latencyBoundRequests : settings.requests;
+}
+
+/** The whole default matrix, unprofiled: a run whose chart may be committed. */
+export function isFullRun(settings: BenchSettings): boolean {
+    const same = (a: number[], b: number[]) => a.length === b.length && a.every((value, index) => value === b[index]);
+    return (
+        !settings.quick &&
+        !settings.profile &&
+        settings.rounds >= 3 &&
+        settings.sections.includes('throughput') &&
+        same(settings.latenciesMs, FULL.latenciesMs) &&
+        same(settings.concurrencies, FULL.concurrencies)
+    );
+}
