@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { buildChatRequest, type ChatInputs, type ChatRequest, type ChatResult, formatChatResult } from './lib/chat';
 import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
-import { type PropertyReader, propertyReader } from './runtime/typed-input';
+import { propertyReader, readInputs } from './runtime/typed-input';
 
 /** The chat node's TypedInput properties; each has an `…Type` companion in the saved config. */
 const TYPED_INPUTS = [
@@ -25,14 +25,11 @@ type ChatDef = NodeDef & RequestNodeConfig & { responseFormat?: string } & Recor
 export = function register(RED: NodeAPI): void {
     function OpenAIChatNode(this: Node, config: ChatDef) {
         RED.nodes.createNode(this, config);
-        const readers = TYPED_INPUTS.map(
-            (name): [TypedInputName, PropertyReader] => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])],
-        );
+        const readers = TYPED_INPUTS.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])] as const);
 
         handleRequests<ChatRequest, ChatResult>(RED, this, config, {
             async prepare(msg, account) {
-                const inputs = { responseFormat: config.responseFormat } as ChatInputs;
-                for (const [name, read] of readers) inputs[name] = await read(msg);
+                const inputs: ChatInputs = { ...(await readInputs(readers, msg)), responseFormat: config.responseFormat };
                 return buildChatRequest(inputs, account.maxTokensField());
             },
             async call(client, request, signal) {

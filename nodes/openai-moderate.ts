@@ -1,7 +1,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { buildModerationRequest, formatModeration, type ModerationRequest, type ModerationResult } from './lib/moderation';
 import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
-import { propertyReader } from './runtime/typed-input';
+import { propertyReader, readInputs } from './runtime/typed-input';
 
 interface ModerateDef extends NodeDef, RequestNodeConfig {
     text: string;
@@ -14,12 +14,14 @@ interface ModerateDef extends NodeDef, RequestNodeConfig {
 export = function register(RED: NodeAPI): void {
     function OpenAIModerateNode(this: import('node-red').Node, config: ModerateDef) {
         RED.nodes.createNode(this, config);
-        const readText = propertyReader(RED, this, 'text', config.text, config.textType);
-        const readModel = propertyReader(RED, this, 'model', config.model, config.modelType);
+        const readers = [
+            ['text', propertyReader(RED, this, 'text', config.text, config.textType)],
+            ['model', propertyReader(RED, this, 'model', config.model, config.modelType)],
+        ] as const;
 
         handleRequests<ModerationRequest, ModerationResult | ModerationResult[]>(RED, this, config, {
             async prepare(msg) {
-                return buildModerationRequest({ text: await readText(msg), model: await readModel(msg) });
+                return buildModerationRequest(await readInputs(readers, msg));
             },
             async call(client, request, signal) {
                 return formatModeration(request, await client.moderations.create(request.params, { signal }));

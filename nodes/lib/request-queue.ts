@@ -3,8 +3,9 @@ import { ClosedError, QueueFullError } from './failure';
 /** A request to make: it receives a signal that aborts it when the queue closes. */
 export type Task<T> = (signal: AbortSignal) => Promise<T>;
 
-interface Waiting {
-    start(): void;
+interface Waiting<T> {
+    task: Task<T>;
+    resolve(value: T): void;
     reject(reason: Error): void;
 }
 
@@ -15,11 +16,14 @@ interface Waiting {
  * `close()` aborts what is in flight and rejects what waits.
  */
 export class RequestQueue {
+    // One controller per task, not one shared by all: the SDK ties each request's
+    // signal to ours with AbortSignal.any, and Node.js cleans up the dependants of
+    // a long-lived signal by walking all of them, which grows with every request.
     private readonly controllers = new Set<AbortController>();
-    // An array read from `head` on, compacted now and then: shift() on a long queue is O(n).
-    private waiting: Waiting[] = [];
-    private head = 0;
     private closed = false;
+    // An array read from `head` on, compacted now and then: shift() on a long queue is O(n).
+    private waiting: Waiting<never>[] = [];
+    private head = 0;
 
     constructor(
         private readonly maxInFlight: number,
@@ -39,7 +43,7 @@ export class RequestQueue {
         if (this.hasRoom()) return this.start(task);
         if (this.queued >= this.maxQueued) return Promise.reject(new QueueFullError(this.maxQueued));
         return new Promise<T>((resolve, reject) => {
-            this.waiting.push({ start: () => this.start(task).then(resolve, reject), reject });
+            this.waiting.push({ task, resolve, reject } as Waiting<unknown> as Waiting<never>);
         });
     }
 
@@ -49,8 +53,8 @@ export class RequestQueue {
         const waiting = this.waiting.slice(this.head);
         this.waiting = [];
         this.head = 0;
-        for (const entry of waiting) entry.reject(new ClosedError());
         for (const controller of this.controllers) controller.abort(new ClosedError());
+        for (const entry of waiting) entry.reject(new ClosedError());
     }
 
     private hasRoom(): boolean {
@@ -70,13 +74,13 @@ export class RequestQueue {
 
     private startNext(): void {
         if (this.closed || this.queued === 0 || !this.hasRoom()) return;
-        const next = this.waiting[this.head];
-        this.waiting[this.head] = undefined as unknown as Waiting;
+        const next = this.waiting[this.head] as Waiting<unknown>;
+        this.waiting[this.head] = undefined as unknown as Waiting<never>;
         this.head += 1;
         if (this.head > 1024 && this.head * 2 > this.waiting.length) {
             this.waiting = this.waiting.slice(this.head);
             this.head = 0;
         }
-        next.start();
+        this.start(next.task).then(next.resolve, next.reject);
     }
 }

@@ -1,23 +1,27 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { InputError } from '../lib/input-error';
 
-/** Reads one input's value for a message. */
-export type PropertyReader = (msg: NodeMessage) => Promise<unknown>;
+/**
+ * Reads one input's value for a message. Readers of message properties and
+ * constants answer at once; those that may wait (context stores, JSONata,
+ * environment lookups) answer with a Promise.
+ */
+export type PropertyReader = (msg: NodeMessage) => unknown;
 
 /** Types whose value does not depend on the message: read once, at deploy. */
 const CONSTANT_TYPES = new Set(['str', 'num', 'bool', 'json']);
 
 /**
  * Makes the reader of a TypedInput pair (`X`, `XType`). Constant types are
- * evaluated once and JSONata is compiled once, not per message. An empty value
- * reads as `undefined` for every type but `str`, so that an empty `num` field
- * is "not given" rather than `Number('') === 0`. Whatever fails to evaluate
- * becomes an InputError naming `field`.
+ * evaluated once, message paths parsed once and JSONata compiled once, not per
+ * message. An empty value reads as `undefined` for every type but `str`, so
+ * that an empty `num` field is "not given" rather than `Number('') === 0`.
+ * Whatever fails to evaluate becomes an InputError naming `field`.
  */
 export function propertyReader(RED: NodeAPI, node: Node, field: string, value: unknown, type: unknown): PropertyReader {
     const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
     const kind = typeof type === 'string' && type !== '' ? type : 'str';
-    if (text === '' && kind !== 'str') return async () => undefined;
+    if (text === '' && kind !== 'str') return () => undefined;
     if (CONSTANT_TYPES.has(kind)) return constant(RED, node, field, text, kind);
     if (kind === 'msg') return messageProperty(RED, field, text);
     if (kind === 'jsonata') return jsonata(RED, node, field, text);
@@ -33,6 +37,19 @@ export function propertyReader(RED: NodeAPI, node: Node, field: string, value: u
         });
 }
 
+/** Reads every input of a message, in order, waiting only for the readers that need to. */
+export async function readInputs<Name extends string>(
+    readers: readonly (readonly [Name, PropertyReader])[],
+    msg: NodeMessage,
+): Promise<Record<Name, unknown>> {
+    const values = {} as Record<Name, unknown>;
+    for (const [name, read] of readers) {
+        const value = read(msg);
+        values[name] = value instanceof Promise ? await value : value;
+    }
+    return values;
+}
+
 function constant(RED: NodeAPI, node: Node, field: string, text: string, kind: string): PropertyReader {
     let result: unknown;
     try {
@@ -40,22 +57,38 @@ function constant(RED: NodeAPI, node: Node, field: string, text: string, kind: s
     } catch (error) {
         return alwaysFails(failed(field, error));
     }
-    return async () => result;
+    return () => result;
 }
 
+/**
+ * A message property. The path is parsed once; a missing parent (`payload.history`
+ * when there is no payload) reads as "not given" rather than as an error.
+ */
 function messageProperty(RED: NodeAPI, field: string, path: string): PropertyReader {
+    let parts: unknown[];
     try {
-        RED.util.normalisePropertyExpression(path);
+        parts = RED.util.normalisePropertyExpression(path);
     } catch (error) {
         return alwaysFails(failed(field, error));
     }
-    return async (msg) => {
-        try {
-            return RED.util.getMessageProperty(msg, path);
-        } catch {
-            // A missing parent (`payload.history` when there is no payload) is simply "not given".
-            return undefined;
+    // Paths with nested message references (`payload[msg.topic]`) are resolved per message by Node-RED.
+    if (!parts.every((part) => typeof part === 'string' || typeof part === 'number')) {
+        return (msg) => {
+            try {
+                return RED.util.getMessageProperty(msg, path);
+            } catch {
+                return undefined;
+            }
+        };
+    }
+    const keys = parts as (string | number)[];
+    return (msg) => {
+        let value: unknown = msg;
+        for (const key of keys) {
+            if (value === null || value === undefined) return undefined;
+            value = (value as Record<string | number, unknown>)[key];
         }
+        return value;
     };
 }
 

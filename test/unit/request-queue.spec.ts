@@ -78,6 +78,15 @@ describe('request queue', () => {
         await assert.rejects(queue.run(async () => 'late'), ClosedError);
     });
 
+    it('gives each task a signal of its own, so no signal outlives its request', async () => {
+        // A long-lived signal shared by every request makes Node.js walk all of its
+        // AbortSignal.any dependants whenever one is collected: cost that grows per request.
+        const queue = new RequestQueue(2, 10);
+        const signals: AbortSignal[] = [];
+        await Promise.all([1, 2, 3].map(() => queue.run(async (signal) => signals.push(signal))));
+        assert.equal(new Set(signals).size, 3);
+    });
+
     it('keeps a long queue in order while it compacts its storage', async () => {
         const queue = new RequestQueue(1, 5000);
         const results = await Promise.all(Array.from({ length: 3000 }, (_, index) => queue.run(async () => index)));
