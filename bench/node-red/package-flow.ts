@@ -1,37 +1,23 @@
 // Flow nodes of this package, with the settings the editor saves for a new
 // node, so the bench deploys what a user who drags the node in would get.
 import type { FlowNode } from './runtime';
+import { CHAT_DEFAULTS, MODERATE_DEFAULTS } from '../../test/support/node-configs';
 import { CHAT_MODEL } from '../workloads';
+
+/** The in-flight limit and queue bound a new node gets in the editor. */
+const EDITOR_LIMITS = { maxInFlight: 8, maxQueued: 10000 };
 
 /** A flow node without its id. */
 export type NodeSettings = Record<string, unknown> & { type: string };
 
 /** The settings the editor saves for a new chat node, with the bench's model. */
 export function chatNodeSettings(overrides: Record<string, unknown> = {}): NodeSettings {
-    const settings: NodeSettings = {
-        type: 'openai-chat',
-        model: CHAT_MODEL,
-        modelType: 'str',
-        responseFormat: 'text',
-        systemPrompt: '',
-        systemPromptType: 'str',
-        userMessage: 'payload',
-        userMessageType: 'msg',
-        history: 'payload.history',
-        historyType: 'msg',
-        maxInFlight: 8,
-        maxQueued: 10000,
-    };
-    for (const name of ['frequencyPenalty', 'presencePenalty', 'maxTokens', 'responseCount', 'temperature', 'topP']) {
-        settings[name] = '';
-        settings[`${name}Type`] = 'num';
-    }
-    return { ...settings, ...overrides };
+    return { ...CHAT_DEFAULTS, model: CHAT_MODEL, ...EDITOR_LIMITS, ...overrides };
 }
 
 /** The settings the editor saves for a new moderate node. */
 export function moderateNodeSettings(overrides: Record<string, unknown> = {}): NodeSettings {
-    return { type: 'openai-moderate', text: 'payload', textType: 'msg', model: '', modelType: 'str', maxInFlight: 8, maxQueued: 10000, ...overrides };
+    return { ...MODERATE_DEFAULTS, ...EDITOR_LIMITS, ...overrides };
 }
 
 /** An account node for `baseURL`; its key goes in the credentials. */
