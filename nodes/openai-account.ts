@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { type AccountSettings, clientOptions, maxTokensField } from './lib/account-settings';
 import { MissingKeyError } from './lib/failure';
 import { InputError } from './lib/input-error';
+import type { MaxTokensField } from './lib/chat';
 import type { AccountNode } from './runtime/account';
 import { registerModelList } from './runtime/model-list';
 
@@ -20,6 +21,7 @@ export = function register(RED: NodeAPI): void {
         const label = config.name || config.baseURL || 'OpenAI';
         const apiKey = this.credentials?.apiKey || process.env.OPENAI_API_KEY || '';
         let client: OpenAI | undefined;
+        let tokenField: MaxTokensField | undefined;
 
         this.client = () => {
             if (client) return client;
@@ -32,7 +34,8 @@ export = function register(RED: NodeAPI): void {
             }
             return client;
         };
-        this.maxTokensField = () => maxTokensField(config.maxTokensParam, this.client().baseURL);
+        // Asked on every chat message: the base URL is parsed once.
+        this.maxTokensField = () => (tokenField ??= maxTokensField(config.maxTokensParam, this.client().baseURL));
         this.secrets = () => (apiKey ? [apiKey] : []);
     }
 
