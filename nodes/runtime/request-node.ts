@@ -93,21 +93,25 @@ export function handleRequests<Request, Payload>(
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
         pending += 1;
         showBusy();
+        // Two handlers of one `then`, not then + catch: a throw while sending must not end the message twice.
         process(msg)
-            .then((payload) => {
-                settle(() => {
-                    const { key, count } = operation.doneStatus(payload);
-                    return { fill: 'green', shape: 'dot', text: RED._(`status.${key}`, count === undefined ? undefined : { count }) };
-                });
-                msg.payload = payload;
-                send(msg);
-                done();
-            })
-            .catch((cause: unknown) => {
-                const failure = describeFailure(cause, secretsOf());
-                settle(() => ({ fill: 'red', shape: 'ring', text: RED._(`status.error.${failure.status}`) }));
-                done(failure.error);
-            });
+            .then(
+                (payload) => {
+                    settle(() => {
+                        const { key, count } = operation.doneStatus(payload);
+                        return { fill: 'green', shape: 'dot', text: RED._(`status.${key}`, count === undefined ? undefined : { count }) };
+                    });
+                    msg.payload = payload;
+                    send(msg);
+                    done();
+                },
+                (cause: unknown) => {
+                    const failure = describeFailure(cause, secretsOf());
+                    settle(() => ({ fill: 'red', shape: 'ring', text: RED._(`status.error.${failure.status}`) }));
+                    done(failure.error);
+                },
+            )
+            .catch((error: unknown) => node.error(error));
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
