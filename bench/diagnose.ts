@@ -50,6 +50,8 @@ interface Outcome {
     overPreviousUs: number;
     /** Median GC pause µs per request. */
     gcUs: number;
+    /** Median CPU µs per request off the main thread (GC helper threads and the like). */
+    offMainUs: number;
 }
 
 interface Options {
@@ -84,6 +86,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     }
     const cpu = variants.map((): number[] => []);
     const gc = variants.map((): number[] => []);
+    const offMain = variants.map((): number[] => []);
     const clock = gcClock();
     for (let i = 0; i < blocks; i++) {
         for (const [index, { block }] of variants.entries()) {
@@ -91,6 +94,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
             const { usage } = await measure(() => block(requests), { sampleEveryMs: 100, collectFirst: false });
             gc[index].push(((await clock.read()) * 1000) / requests);
             cpu[index].push(usage.cpuUs / requests);
+            offMain[index].push((usage.cpuUs - usage.mainThreadCpuUs) / requests);
             await server.reset();
         }
     }
@@ -101,6 +105,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
         overFirstUs: median(cpu[index].map((value, block) => value - cpu[0][block])),
         overPreviousUs: median(cpu[index].map((value, block) => value - cpu[Math.max(0, index - 1)][block])),
         gcUs: median(gc[index]),
+        offMainUs: median(offMain[index]),
     }));
 }
 
@@ -109,7 +114,7 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
     const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} µs`;
     for (const [index, outcome] of outcomes.entries()) {
         const over = index === 0 ? '' : `; ${signed(outcome.overFirstUs)} over the first, ${signed(outcome.overPreviousUs)} over the one above`;
-        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)} µs)`;
+        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)})`;
         console.log(`  ${outcome.name.padEnd(52)} ${cpu}${over}`);
     }
 }

@@ -5,6 +5,8 @@ export interface Usage {
     elapsedMs: number;
     /** User + system CPU of the whole process, in µs. */
     cpuUs: number;
+    /** The part of `cpuUs` spent on the main thread (the rest: GC helpers, libuv's pool…). */
+    mainThreadCpuUs: number;
     /** RSS and heap in use when the work started (after a full collection if `collectFirst`). */
     startRssBytes: number;
     startHeapUsedBytes: number;
@@ -41,15 +43,18 @@ export async function measure<T>(work: () => Promise<T>, options: MeasureOptions
     };
     const sampler = setInterval(sample, options.sampleEveryMs);
     const cpuBefore = process.cpuUsage();
+    const mainBefore = process.threadCpuUsage();
     const startTime = process.hrtime.bigint();
     try {
         const result = await work();
         const elapsedMs = Number(process.hrtime.bigint() - startTime) / 1e6;
         const cpu = process.cpuUsage(cpuBefore);
+        const main = process.threadCpuUsage(mainBefore);
         sample();
         const usage: Usage = {
             elapsedMs,
             cpuUs: cpu.user + cpu.system,
+            mainThreadCpuUs: main.user + main.system,
             startRssBytes: start.rss,
             startHeapUsedBytes: start.heapUsed,
             peakRssBytes,

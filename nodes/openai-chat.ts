@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { buildChatRequest, type ChatInputs, type ChatRequest, type ChatResult, formatChatResult } from './lib/chat';
 import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
-import { propertyReader, readInputs } from './runtime/typed-input';
+import { propertyReader, readInputs, whenReady } from './runtime/typed-input';
 
 /** The chat node's TypedInput properties; each has an `…Type` companion in the saved config. */
 const TYPED_INPUTS = [
@@ -28,9 +28,11 @@ export = function register(RED: NodeAPI): void {
         const readers = TYPED_INPUTS.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])] as const);
 
         handleRequests<ChatRequest, ChatResult>(RED, this, config, {
-            async prepare(msg, account) {
-                const inputs: ChatInputs = { ...(await readInputs(readers, msg)), responseFormat: config.responseFormat };
-                return buildChatRequest(inputs, account.maxTokensField());
+            prepare(msg, account) {
+                return whenReady(readInputs(readers, msg), (values) => {
+                    const inputs: ChatInputs = { ...values, responseFormat: config.responseFormat };
+                    return buildChatRequest(inputs, account.maxTokensField());
+                });
             },
             async call(client, request, signal) {
                 return formatChatResult(request, await client.chat.completions.create(request.params, { signal }));

@@ -1,7 +1,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { buildModerationRequest, formatModeration, type ModerationRequest, type ModerationResult } from './lib/moderation';
 import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
-import { propertyReader, readInputs } from './runtime/typed-input';
+import { propertyReader, readInputs, whenReady } from './runtime/typed-input';
 
 interface ModerateDef extends NodeDef, RequestNodeConfig {
     text: string;
@@ -20,8 +20,8 @@ export = function register(RED: NodeAPI): void {
         ] as const;
 
         handleRequests<ModerationRequest, ModerationResult | ModerationResult[]>(RED, this, config, {
-            async prepare(msg) {
-                return buildModerationRequest(await readInputs(readers, msg));
+            prepare(msg) {
+                return whenReady(readInputs(readers, msg), buildModerationRequest);
             },
             async call(client, request, signal) {
                 return formatModeration(request, await client.moderations.create(request.params, { signal }));

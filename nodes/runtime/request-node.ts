@@ -13,12 +13,24 @@ const BUSY_REFRESH_MS = 250;
 
 /** What differs between the moderate and the chat node; the rest is {@link handleRequests}. */
 export interface RequestOperation<Request, Payload> {
-    /** Reads the message's inputs and checks them; throws an InputError naming the bad field. */
-    prepare(msg: NodeMessageInFlow, account: OpenAIAccount): Promise<Request>;
+    /**
+     * Reads the message's inputs and checks them; throws an InputError naming the bad field.
+     * Answers at once when every input is at hand, with a Promise when one has to be waited for.
+     */
+    prepare(msg: NodeMessageInFlow, account: OpenAIAccount): Request | Promise<Request>;
     /** Makes the request and turns the answer into `msg.payload`. */
     call(client: OpenAI, request: Request, signal: AbortSignal): Promise<Payload>;
     /** The green status once a message is done: a catalogue key, with a count where it has one. */
     doneStatus(payload: Payload): { key: string; count?: number };
+}
+
+/** A message on its way: what it needs until it ends, and nothing more (thousands may wait). */
+interface Job<Request> {
+    msg: NodeMessageInFlow;
+    send: (msg: NodeMessageInFlow) => void;
+    done: (error?: Error) => void;
+    client: OpenAI;
+    request: Request;
 }
 
 /** The settings every request node has. */
@@ -45,19 +57,45 @@ export function handleRequests<Request, Payload>(
     config: RequestNodeConfig,
     operation: RequestOperation<Request, Payload>,
 ): void {
-    const queue = new RequestQueue(
-        limit(config.maxInFlight, DEFAULT_MAX_IN_FLIGHT),
-        limit(config.maxQueued, DEFAULT_MAX_QUEUED),
-    );
     let pending = 0;
     let busyShownAt = 0;
     let idle: (() => void) | undefined;
 
-    async function process(msg: NodeMessageInFlow): Promise<Payload> {
+    const queue = new RequestQueue<Job<Request>>(limit(config.maxInFlight, DEFAULT_MAX_IN_FLIGHT), limit(config.maxQueued, DEFAULT_MAX_QUEUED), {
+        run: (job, signal) =>
+            operation
+                .call(job.client, job.request, signal)
+                // Two handlers of one `then`, not then + catch: a throw while sending must not end the message twice.
+                .then(
+                    (payload) => succeed(job, payload),
+                    (cause: unknown) => fail(job.done, cause),
+                )
+                .catch((error: unknown) => node.error(error)),
+        refuse: (job, reason) => fail(job.done, reason),
+    });
+
+    /** The message as a job for the queue, at once or once its inputs have been read; throws on bad input. */
+    function prepareJob(msg: NodeMessageInFlow, send: Job<Request>['send'], done: Job<Request>['done']): Job<Request> | Promise<Job<Request>> {
         const account = findAccount(RED, config.account);
-        const request = await operation.prepare(msg, account);
-        const client = account.client();
-        return queue.run((signal) => operation.call(client, request, signal));
+        const request = operation.prepare(msg, account);
+        if (request instanceof Promise) return request.then((ready) => ({ msg, send, done, client: account.client(), request: ready }));
+        return { msg, send, done, client: account.client(), request };
+    }
+
+    function succeed(job: Job<Request>, payload: Payload): void {
+        settle(() => {
+            const { key, count } = operation.doneStatus(payload);
+            return { fill: 'green', shape: 'dot', text: RED._(`status.${key}`, count === undefined ? undefined : { count }) };
+        });
+        job.msg.payload = payload;
+        job.send(job.msg);
+        job.done();
+    }
+
+    function fail(done: Job<Request>['done'], cause: unknown): void {
+        const failure = describeFailure(cause, secretsOf());
+        settle(() => ({ fill: 'red', shape: 'ring', text: RED._(`status.error.${failure.status}`) }));
+        done(failure.error);
     }
 
     function secretsOf(): readonly string[] {
@@ -93,25 +131,14 @@ export function handleRequests<Request, Payload>(
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
         pending += 1;
         showBusy();
-        // Two handlers of one `then`, not then + catch: a throw while sending must not end the message twice.
-        process(msg)
-            .then(
-                (payload) => {
-                    settle(() => {
-                        const { key, count } = operation.doneStatus(payload);
-                        return { fill: 'green', shape: 'dot', text: RED._(`status.${key}`, count === undefined ? undefined : { count }) };
-                    });
-                    msg.payload = payload;
-                    send(msg);
-                    done();
-                },
-                (cause: unknown) => {
-                    const failure = describeFailure(cause, secretsOf());
-                    settle(() => ({ fill: 'red', shape: 'ring', text: RED._(`status.error.${failure.status}`) }));
-                    done(failure.error);
-                },
-            )
-            .catch((error: unknown) => node.error(error));
+        let job: Job<Request> | Promise<Job<Request>>;
+        try {
+            job = prepareJob(msg, send, done);
+        } catch (cause) {
+            return fail(done, cause);
+        }
+        if (job instanceof Promise) job.then((ready) => queue.add(ready), (cause: unknown) => fail(done, cause));
+        else queue.add(job);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -37,17 +37,39 @@ export function propertyReader(RED: NodeAPI, node: Node, field: string, value: u
         });
 }
 
-/** Reads every input of a message, in order, waiting only for the readers that need to. */
-export async function readInputs<Name extends string>(
+/**
+ * Reads every input of a message, in order: at once when every value is at
+ * hand, as a Promise when a reader has to be waited for.
+ */
+export function readInputs<Name extends string>(
     readers: readonly (readonly [Name, PropertyReader])[],
     msg: NodeMessage,
-): Promise<Record<Name, unknown>> {
+): Record<Name, unknown> | Promise<Record<Name, unknown>> {
     const values = {} as Record<Name, unknown>;
-    for (const [name, read] of readers) {
+    for (let index = 0; index < readers.length; index++) {
+        const [name, read] = readers[index];
         const value = read(msg);
-        values[name] = value instanceof Promise ? await value : value;
+        if (value instanceof Promise) return readRest(readers, msg, values, index, value);
+        values[name] = value;
     }
     return values;
+}
+
+/** The rest of {@link readInputs}, from the first reader that answered with a Promise. */
+async function readRest<Name extends string>(
+    readers: readonly (readonly [Name, PropertyReader])[],
+    msg: NodeMessage,
+    values: Record<Name, unknown>,
+    from: number,
+    first: Promise<unknown>,
+): Promise<Record<Name, unknown>> {
+    values[readers[from][0]] = await first;
+    return Object.assign(values, await readInputs(readers.slice(from + 1), msg));
+}
+
+/** `use(value)`, now if the value is at hand or once it has come. */
+export function whenReady<T, R>(value: T | Promise<T>, use: (value: T) => R): R | Promise<R> {
+    return value instanceof Promise ? value.then(use) : use(value);
 }
 
 function constant(RED: NodeAPI, node: Node, field: string, text: string, kind: string): PropertyReader {

@@ -2,6 +2,29 @@ import { strict as assert } from 'node:assert';
 import { ClosedError, QueueFullError } from '../../nodes/lib/failure';
 import { RequestQueue } from '../../nodes/lib/request-queue';
 
+interface Entry {
+    task: (signal: AbortSignal) => Promise<unknown>;
+    resolve(value: unknown): void;
+    reject(reason: unknown): void;
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A queue whose jobs are functions of their signal; `run` answers with how the job ended, `refused` lists refusals. */
+function taskQueue(maxInFlight: number, maxQueued: number) {
+    const refused: Error[] = [];
+    const queue = new RequestQueue<Entry>(maxInFlight, maxQueued, {
+        run: (entry, signal) => entry.task(signal).then(entry.resolve, entry.reject),
+        refuse: (entry, reason) => {
+            refused.push(reason);
+            entry.reject(reason);
+        },
+    });
+    const run = <T>(task: (signal: AbortSignal) => Promise<T>) =>
+        new Promise<T>((resolve, reject) => queue.add({ task, resolve: resolve as (value: unknown) => void, reject }));
+    return { queue, run, refused };
+}
+
 /** A task that runs until the test lets it finish, and says when it was aborted. */
 function gate() {
     let release!: (value: string) => void;
@@ -17,12 +40,12 @@ function gate() {
 
 describe('request queue', () => {
     it('runs no more than maxInFlight tasks at once, first in first out', async () => {
-        const queue = new RequestQueue(2, 10);
+        const { queue, run } = taskQueue(2, 10);
         const order: number[] = [];
         let running = 0;
         let most = 0;
         const tasks = Array.from({ length: 7 }, (_, index) =>
-            queue.run(async () => {
+            run(async () => {
                 running += 1;
                 most = Math.max(most, running);
                 order.push(index);
@@ -38,58 +61,98 @@ describe('request queue', () => {
     });
 
     it('has no limit when maxInFlight is 0', async () => {
-        const queue = new RequestQueue(0, 0);
+        const { queue, run } = taskQueue(0, 0);
         const gates = Array.from({ length: 50 }, () => gate());
-        const runs = gates.map((g) => queue.run(g.task));
+        const runs = gates.map((g) => run(g.task));
         assert.equal(queue.inFlight, 50);
         gates.forEach((g, index) => g.release(String(index)));
         assert.equal((await Promise.all(runs)).length, 50);
     });
 
     it('refuses a task at once when the queue is full', async () => {
-        const queue = new RequestQueue(1, 1);
+        const { queue, run, refused } = taskQueue(1, 1);
         const first = gate();
-        const running = queue.run(first.task);
-        const waiting = queue.run(async () => 'second');
-        await assert.rejects(queue.run(async () => 'third'), QueueFullError);
+        const running = run(first.task);
+        const waiting = run(async () => 'second');
+        await assert.rejects(run(async () => 'third'), QueueFullError);
+        assert.equal(refused.length, 1);
+        assert.equal(queue.queued, 1);
         first.release('first');
         assert.deepEqual(await Promise.all([running, waiting]), ['first', 'second']);
     });
 
+    it('starts waiting tasks on the next turn of the event loop, not inside the one that ended', async () => {
+        const { queue, run } = taskQueue(2, 10);
+        const gates = Array.from({ length: 4 }, () => gate());
+        const runs = gates.map((g) => run(g.task));
+        assert.equal(queue.inFlight, 2);
+        gates[0].release('first');
+        gates[1].release('second');
+        await Promise.all(runs.slice(0, 2));
+        for (let tick = 0; tick < 10; tick++) await Promise.resolve();
+        assert.equal(queue.inFlight, 0, 'both slots are free and nothing started in the same turn');
+        assert.equal(queue.queued, 2);
+        await nextTurn();
+        assert.equal(queue.inFlight, 2, 'the two waiting tasks start together');
+        gates.slice(2).forEach((g) => g.release('later'));
+        await Promise.all(runs);
+    });
+
     it('goes on after a task fails', async () => {
-        const queue = new RequestQueue(1, 5);
-        const failing = queue.run(async () => {
+        const { queue, run } = taskQueue(1, 5);
+        const failing = run(async () => {
             throw new Error('boom');
         });
-        const next = queue.run(async () => 'next');
+        const next = run(async () => 'next');
         await assert.rejects(failing, /boom/);
         assert.equal(await next, 'next');
+        await nextTurn();
+        assert.equal(queue.inFlight, 0);
+    });
+
+    it('frees the slot of a run that rejects', async () => {
+        const started: number[] = [];
+        const queue = new RequestQueue<number>(1, 5, {
+            run: async (job) => {
+                started.push(job);
+                throw new Error('a broken worker');
+            },
+            refuse: () => assert.fail('nothing should be refused'),
+        });
+        [1, 2, 3].forEach((job) => queue.add(job));
+        for (let turn = 0; turn < 3; turn++) await nextTurn();
+        assert.deepEqual(started, [1, 2, 3]);
+        assert.equal(queue.inFlight + queue.queued, 0);
     });
 
     it('aborts tasks in flight and rejects waiting ones on close', async () => {
-        const queue = new RequestQueue(1, 5);
+        const { queue, run, refused } = taskQueue(1, 5);
         const first = gate();
-        const running = queue.run(first.task);
-        const waiting = queue.run(async () => 'never');
+        const running = run(first.task);
+        const waiting = run(async () => 'never');
         queue.close();
+        assert.equal(refused.length, 1, 'the waiting job is refused at once');
         await assert.rejects(running, ClosedError);
         await assert.rejects(waiting, ClosedError);
         assert.equal(first.started[0].aborted, true);
-        await assert.rejects(queue.run(async () => 'late'), ClosedError);
+        await assert.rejects(run(async () => 'late'), ClosedError);
+        assert.equal(queue.inFlight + queue.queued, 0);
     });
 
     it('gives each task a signal of its own, so no signal outlives its request', async () => {
         // A long-lived signal shared by every request makes Node.js walk all of its
         // AbortSignal.any dependants whenever one is collected: cost that grows per request.
-        const queue = new RequestQueue(2, 10);
+        const { queue, run } = taskQueue(2, 10);
         const signals: AbortSignal[] = [];
-        await Promise.all([1, 2, 3].map(() => queue.run(async (signal) => signals.push(signal))));
+        await Promise.all([1, 2, 3].map(() => run(async (signal) => signals.push(signal))));
         assert.equal(new Set(signals).size, 3);
+        assert.equal(queue.inFlight, 0);
     });
 
     it('keeps a long queue in order while it compacts its storage', async () => {
-        const queue = new RequestQueue(1, 5000);
-        const results = await Promise.all(Array.from({ length: 3000 }, (_, index) => queue.run(async () => index)));
+        const { queue, run } = taskQueue(1, 5000);
+        const results = await Promise.all(Array.from({ length: 3000 }, (_, index) => run(async () => index)));
         assert.ok(results.every((value, index) => value === index));
+        assert.equal(queue.queued, 0);
     });
 });
