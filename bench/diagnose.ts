@@ -3,19 +3,21 @@
 // the medians of CPU per request and of the paired differences from the
 // first variant and from the one before (paired blocks ran back to back, so
 // slow spells of the machine mostly cancel out):
-//   signal: the openai SDK with no AbortSignal, a new one per request (what
-//           the nodes pass, so that closing a flow aborts what is in flight),
-//           and one shared by all requests;
-//   node:   B's thin node, then openai-chat fed 16 at a time (as B is fed),
-//           all at once (as in the benchmark), and all at once with the
-//           AbortSignal withheld from the SDK: C − B taken apart;
+//   signal: the openai SDK with no signal, a native AbortSignal per request,
+//           one shared native AbortSignal, and the package's CloseSignal:
+//           what abortable requests cost;
+//   node:   B's thin node, B with a native AbortSignal per request, then
+//           openai-chat fed 16 at a time (as B is fed) and all at once (as in
+//           the benchmark): C − B taken apart;
+//   refill: openai-chat fed all at once, its queue refilling freed slots in
+//           the package's way, all on the next turn, or all at once;
 //   scheduling: the SDK with the next request started from the previous
 //           one's `await` (as contestant A does) or from setImmediate (as
 //           Node-RED's message delivery does): why B can beat A;
 //   gc:     the SDK with and without a forced full GC before each block:
 //           why the benchmark never forces one between cells.
-//   node dist/bench/diagnose.js [--blocks 8] [--requests 2000]
-//       [--experiment signal|node|scheduling|gc] [--variant N]
+//   node dist/bench/diagnose.js [--latency 0] [--blocks 8] [--requests 2000]
+//       [--experiment signal|node|refill|scheduling|gc] [--variant N]
 // --variant N runs only variant N (0 = the first), for a CPU profile of it:
 //   node --cpu-prof dist/bench/diagnose.js --experiment node --variant 2
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -26,9 +28,11 @@ import OpenAI from 'openai';
 import { measure } from './measure';
 import { FlowDriver, sinkNodes, SINK_ID } from './node-red/flow-driver';
 import { accountNode, chatNodeSettings } from './node-red/package-flow';
-import { type NodeRedRuntime, startNodeRed } from './node-red/runtime';
+import { startNodeRed } from './node-red/runtime';
 import { startServerProcess, type ServerProcess } from './server';
 import { median } from './stats';
+import { CloseSignal } from '../nodes/lib/close-signal';
+import { RequestQueue } from '../nodes/lib/request-queue';
 import { chatParams, userText } from './workloads';
 
 const CONCURRENCY = 16;
@@ -52,9 +56,13 @@ interface Outcome {
     gcUs: number;
     /** Median CPU µs per request off the main thread (GC helper threads and the like). */
     offMainUs: number;
+    /** Median requests per second. */
+    perSecond: number;
 }
 
 interface Options {
+    /** Latency of the test server, ms. */
+    latencyMs: number;
     blocks: number;
     requests: number;
     variant?: number;
@@ -87,6 +95,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     const cpu = variants.map((): number[] => []);
     const gc = variants.map((): number[] => []);
     const offMain = variants.map((): number[] => []);
+    const perSecond = variants.map((): number[] => []);
     const clock = gcClock();
     for (let i = 0; i < blocks; i++) {
         for (const [index, { block }] of variants.entries()) {
@@ -95,6 +104,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
             gc[index].push(((await clock.read()) * 1000) / requests);
             cpu[index].push(usage.cpuUs / requests);
             offMain[index].push((usage.cpuUs - usage.mainThreadCpuUs) / requests);
+            perSecond[index].push((requests * 1000) / usage.elapsedMs);
             await server.reset();
         }
     }
@@ -106,6 +116,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
         overPreviousUs: median(cpu[index].map((value, block) => value - cpu[Math.max(0, index - 1)][block])),
         gcUs: median(gc[index]),
         offMainUs: median(offMain[index]),
+        perSecond: median(perSecond[index]),
     }));
 }
 
@@ -114,13 +125,13 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
     const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} µs`;
     for (const [index, outcome] of outcomes.entries()) {
         const over = index === 0 ? '' : `; ${signed(outcome.overFirstUs)} over the first, ${signed(outcome.overPreviousUs)} over the one above`;
-        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)})`;
+        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}), ${outcome.perSecond.toFixed(0)}/s`;
         console.log(`  ${outcome.name.padEnd(52)} ${cpu}${over}`);
     }
 }
 
 async function signalExperiment(server: ServerProcess, options: Options): Promise<void> {
-    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency['0'] });
+    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
     const sdk =
         (signal: () => AbortSignal | undefined): Block =>
         async (requests) => {
@@ -130,18 +141,20 @@ async function signalExperiment(server: ServerProcess, options: Options): Promis
             };
             await Promise.all(Array.from({ length: CONCURRENCY }, loop));
         };
-    // One controller for every request: what a node could abort on close instead of one per request.
+    // One native signal for every request: the trap described in BENCHMARKS.md.
     const shared = new AbortController();
+    const closing = new CloseSignal();
     const outcomes = await compare(server, options, [
         { name: 'no signal', block: sdk(() => undefined) },
-        { name: 'a new AbortSignal per request', block: sdk(() => new AbortController().signal) },
-        { name: 'one shared AbortSignal', block: sdk(() => shared.signal) },
+        { name: 'a native AbortSignal per request', block: sdk(() => new AbortController().signal) },
+        { name: 'one shared native AbortSignal', block: sdk(() => shared.signal) },
+        { name: "one shared CloseSignal (the package's)", block: sdk(() => closing) },
     ]);
     print(`signal: openai SDK chat requests, concurrency ${CONCURRENCY}`, outcomes, options);
 }
 
 async function schedulingExperiment(server: ServerProcess, options: Options): Promise<void> {
-    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency['0'] });
+    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
     const request = (index: number) => client.chat.completions.create(chatParams(userText(index)));
     const awaitLoops: Block = async (requests) => {
         let next = 0;
@@ -174,7 +187,7 @@ async function gcExperiment(server: ServerProcess, options: Options): Promise<vo
     // The same as node --expose-gc, without needing the flag on the command line.
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency['0'] });
+    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
     const block =
         (before: () => void): Block =>
         async (requests) => {
@@ -192,74 +205,120 @@ async function gcExperiment(server: ServerProcess, options: Options): Promise<vo
     print(`gc: openai SDK chat requests, concurrency ${CONCURRENCY}`, outcomes, options);
 }
 
-/**
- * Makes the account's client drop the `signal` option before it reaches the
- * SDK: the same node, less the cost of abortable requests. For this
- * experiment only; the nodes need the signal to abort on close.
- */
-function withholdSignal(runtime: NodeRedRuntime, accountId: string): void {
-    const account = runtime.getNode(accountId) as unknown as { client(): OpenAI };
-    const real = account.client.bind(account);
-    account.client = () => {
-        const client = real();
-        const completions = {
-            create: (body: never, options?: object) => client.chat.completions.create(body, { ...options, signal: undefined }),
-        };
-        return { chat: { completions } } as unknown as OpenAI;
-    };
-}
-
-async function nodeExperiment(server: ServerProcess, options: Options): Promise<void> {
-    const url = server.urls.byLatency['0'];
-    const chat = (id: string, account: string) => ({
-        ...chatNodeSettings({ z: TAB, account, maxInFlight: CONCURRENCY, wires: [[SINK_ID]] }),
+/** A Node-RED runtime with B's thin node (plain and with a native AbortSignal per request) and an openai-chat node. */
+async function diagnoseFlow(server: ServerProcess, options: Options) {
+    const url = server.urls.byLatency[String(options.latencyMs)];
+    const thin = (id: string, withSignal: boolean) => ({
         id,
+        z: TAB,
+        type: 'bench-thin',
+        endpoint: 'chat',
+        baseURL: url,
+        apiKey: server.urls.apiKey,
+        withSignal,
+        wires: [[SINK_ID]],
     });
     const runtime = await startNodeRed({
         flows: [
             { id: TAB, type: 'tab' },
             ...sinkNodes(TAB),
-            { id: 'thin', z: TAB, type: 'bench-thin', endpoint: 'chat', baseURL: url, apiKey: server.urls.apiKey, wires: [[SINK_ID]] },
+            thin('thin', false),
+            thin('thin-signalled', true),
             accountNode('account', url),
-            accountNode('account-unsignalled', url),
-            chat('chat', 'account'),
-            chat('chat-unsignalled', 'account-unsignalled'),
+            { ...chatNodeSettings({ z: TAB, account: 'account', maxInFlight: CONCURRENCY, wires: [[SINK_ID]] }), id: 'chat' },
         ],
-        credentials: { account: { apiKey: server.urls.apiKey }, 'account-unsignalled': { apiKey: server.urls.apiKey } },
+        credentials: { account: { apiKey: server.urls.apiKey } },
     });
-    withholdSignal(runtime, 'account-unsignalled');
     const driver = new FlowDriver(runtime);
     const feed =
-        (node: string, window: number, payload: (index: number) => unknown): Block =>
-        (requests) =>
-            driver.drive(node, requests, (index) => ({ payload: payload(index) }), { window });
-    const text = (index: number) => userText(index);
-    const body = (index: number) => chatParams(userText(index));
+        (node: string, window: number): Block =>
+        (requests) => {
+            const payload = node === 'chat' ? userText : (index: number) => chatParams(userText(index));
+            return driver.drive(node, requests, (index) => ({ payload: payload(index) }), { window });
+        };
+    return { feed };
+}
+
+async function nodeExperiment(server: ServerProcess, options: Options): Promise<void> {
+    const { feed } = await diagnoseFlow(server, options);
     const outcomes = await compare(server, options, [
-        { name: `B: thin node, fed ${CONCURRENCY} at a time`, block: feed('thin', CONCURRENCY, body) },
-        { name: `openai-chat, fed ${CONCURRENCY} at a time`, block: feed('chat', CONCURRENCY, text) },
-        { name: 'openai-chat, fed all at once (= C)', block: feed('chat', Infinity, text) },
-        { name: 'openai-chat, fed all at once, no AbortSignal to SDK', block: feed('chat-unsignalled', Infinity, text) },
+        { name: `B: thin node, fed ${CONCURRENCY} at a time`, block: feed('thin', CONCURRENCY) },
+        { name: 'B with a native AbortSignal per request', block: feed('thin-signalled', CONCURRENCY) },
+        { name: `openai-chat, fed ${CONCURRENCY} at a time`, block: feed('chat', CONCURRENCY) },
+        { name: 'openai-chat, fed all at once (= C)', block: feed('chat', Infinity) },
     ]);
-    print(`node: C − B taken apart, maxInFlight ${CONCURRENCY}`, outcomes, options);
+    print(`node: C − B taken apart, ${options.latencyMs} ms, maxInFlight ${CONCURRENCY}`, outcomes, options);
+}
+
+/** How a queue refills freed slots: the package's own way, or one of the two simple ones it sits between. */
+interface RequestQueueInternals {
+    closed: boolean;
+    queued: number;
+    refillScheduled: boolean;
+    startWaiting(most: number): void;
+}
+type Refill = (this: RequestQueueInternals) => void;
+let packageRefill: Refill | undefined;
+
+function setRefill(policy: 'package' | 'next turn' | 'at once'): void {
+    const prototype = RequestQueue.prototype as unknown as { refill: Refill };
+    packageRefill ??= prototype.refill;
+    const nextTurn: Refill = function () {
+        if (this.closed || this.queued === 0 || this.refillScheduled) return;
+        this.refillScheduled = true;
+        setImmediate(() => {
+            this.refillScheduled = false;
+            this.startWaiting(Infinity);
+        });
+    };
+    const atOnce: Refill = function () {
+        this.startWaiting(Infinity);
+    };
+    prototype.refill = policy === 'package' ? packageRefill : policy === 'next turn' ? nextTurn : atOnce;
+}
+
+async function refillExperiment(server: ServerProcess, options: Options): Promise<void> {
+    const { feed } = await diagnoseFlow(server, options);
+    const chat =
+        (policy: Parameters<typeof setRefill>[0]): Block =>
+        (requests) => {
+            setRefill(policy);
+            return feed('chat', Infinity)(requests);
+        };
+    const outcomes = await compare(server, options, [
+        { name: `B: thin node, fed ${CONCURRENCY} at a time`, block: feed('thin', CONCURRENCY) },
+        { name: 'openai-chat (C), first slot of a turn at once', block: chat('package') },
+        { name: 'openai-chat (C), every slot on the next turn', block: chat('next turn') },
+        { name: 'openai-chat (C), every slot at once', block: chat('at once') },
+    ]);
+    setRefill('package');
+    print(`refill: how freed slots are refilled, ${options.latencyMs} ms, maxInFlight ${CONCURRENCY}`, outcomes, options);
 }
 
 async function main(): Promise<void> {
     const { values } = parseArgs({
-        options: { blocks: { type: 'string' }, requests: { type: 'string' }, experiment: { type: 'string' }, variant: { type: 'string' } },
+        options: {
+            blocks: { type: 'string' },
+            requests: { type: 'string' },
+            experiment: { type: 'string' },
+            variant: { type: 'string' },
+            latency: { type: 'string' },
+        },
     });
     const options: Options = {
+        latencyMs: Number(values.latency ?? 0),
         blocks: Number(values.blocks ?? 8),
         requests: Number(values.requests ?? 2000),
         variant: values.variant === undefined ? undefined : Number(values.variant),
     };
-    const server = await startServerProcess([0]);
+    const server = await startServerProcess([options.latencyMs]);
     try {
         const experiments: Record<string, (server: ServerProcess, options: Options) => Promise<void>> = {
             signal: signalExperiment,
             node: nodeExperiment,
             scheduling: schedulingExperiment,
             gc: gcExperiment,
+            refill: refillExperiment,
         };
         if (values.experiment !== undefined && !(values.experiment in experiments)) {
             throw new Error(`--experiment takes ${Object.keys(experiments).join(', ')}`);

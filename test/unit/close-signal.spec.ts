@@ -1,0 +1,29 @@
+import { strict as assert } from 'node:assert';
+import { CloseSignal } from '../../nodes/lib/close-signal';
+
+describe('close signal', () => {
+    it('starts unraised', () => {
+        const signal = new CloseSignal();
+        assert.equal(signal.aborted, false);
+        assert.equal(signal.reason, undefined);
+        assert.doesNotThrow(() => signal.throwIfAborted());
+    });
+
+    it('tells its listeners and onabort once, with the reason', () => {
+        const signal = new CloseSignal();
+        const heard: string[] = [];
+        signal.addEventListener('abort', (event) => heard.push(`listener ${event.type}`));
+        signal.onabort = (event) => heard.push(`onabort ${event.type}`);
+        const reason = new Error('closed');
+        signal.abort(reason);
+        signal.abort(new Error('again'));
+        assert.deepEqual(heard, ['onabort abort', 'listener abort']);
+        assert.equal(signal.aborted, true);
+        assert.equal(signal.reason, reason);
+        assert.throws(() => signal.throwIfAborted(), reason);
+    });
+
+    it('is not a native AbortSignal, so the openai SDK listens to it rather than composing it', () => {
+        assert.equal(new CloseSignal() instanceof AbortSignal, false);
+    });
+});
