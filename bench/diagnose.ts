@@ -9,6 +9,9 @@
 //   node:   B's thin node, B with a native AbortSignal per request, then
 //           openai-chat fed 16 at a time (as B is fed) and all at once (as in
 //           the benchmark): C − B taken apart;
+//   pipeline: B's thin node and openai-chat with the SDK's answer replaced by
+//           an instant one (no HTTP at all), fed 16 at a time: the node's own
+//           cost per message, which the network's noise hides elsewhere;
 //   refill: openai-chat fed all at once, its queue refilling freed slots in
 //           the package's way, all on the next turn, or all at once;
 //   scheduling: the SDK with the next request started from the previous
@@ -17,14 +20,15 @@
 //   gc:     the SDK with and without a forced full GC before each block:
 //           why the benchmark never forces one between cells.
 //   node dist/bench/diagnose.js [--latency 0] [--blocks 8] [--requests 2000]
-//       [--experiment signal|node|refill|scheduling|gc] [--variant N]
+//       [--experiment signal|node|pipeline|refill|scheduling|gc] [--variant N]
 // --variant N runs only variant N (0 = the first), for a CPU profile of it:
 //   node --cpu-prof dist/bench/diagnose.js --experiment node --variant 2
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import OpenAI from 'openai';
+import { Completions } from 'openai/resources/chat/completions';
 import { measure } from './measure';
 import { FlowDriver, sinkNodes, SINK_ID } from './node-red/flow-driver';
 import { accountNode, chatNodeSettings } from './node-red/package-flow';
@@ -33,7 +37,7 @@ import { startServerProcess, type ServerProcess } from './server';
 import { median } from './stats';
 import { CloseSignal } from '../nodes/lib/close-signal';
 import { RequestQueue } from '../nodes/lib/request-queue';
-import { chatParams, userText } from './workloads';
+import { CHAT_MODEL, chatParams, userText } from './workloads';
 
 const CONCURRENCY = 16;
 const TAB = 'diagnose';
@@ -58,6 +62,8 @@ interface Outcome {
     offMainUs: number;
     /** Median requests per second. */
     perSecond: number;
+    /** Full (mark-compact) collections in all blocks. */
+    majorGcs: number;
 }
 
 interface Options {
@@ -71,14 +77,22 @@ interface Options {
 /** Time the main thread spent in garbage collection since `start()`, from V8's GC events. */
 function gcClock() {
     let totalMs = 0;
+    let majors = 0;
     const observer = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) totalMs += entry.duration;
+        for (const entry of list.getEntries()) {
+            totalMs += entry.duration;
+            const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+            if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors += 1;
+        }
     });
     observer.observe({ entryTypes: ['gc'] });
     return {
-        start: () => (totalMs = 0),
+        start: () => {
+            totalMs = 0;
+            majors = 0;
+        },
         // GC entries arrive asynchronously; a turn of the event loop delivers the last ones.
-        read: () => new Promise<number>((resolve) => setImmediate(() => resolve(totalMs))),
+        read: () => new Promise<{ totalMs: number; majors: number }>((resolve) => setImmediate(() => resolve({ totalMs, majors }))),
         stop: () => observer.disconnect(),
     };
 }
@@ -96,12 +110,15 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     const gc = variants.map((): number[] => []);
     const offMain = variants.map((): number[] => []);
     const perSecond = variants.map((): number[] => []);
+    const majors = variants.map(() => 0);
     const clock = gcClock();
     for (let i = 0; i < blocks; i++) {
         for (const [index, { block }] of variants.entries()) {
             clock.start();
             const { usage } = await measure(() => block(requests), { sampleEveryMs: 100, collectFirst: false });
-            gc[index].push(((await clock.read()) * 1000) / requests);
+            const collections = await clock.read();
+            gc[index].push((collections.totalMs * 1000) / requests);
+            majors[index] += collections.majors;
             cpu[index].push(usage.cpuUs / requests);
             offMain[index].push((usage.cpuUs - usage.mainThreadCpuUs) / requests);
             perSecond[index].push((requests * 1000) / usage.elapsedMs);
@@ -117,6 +134,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
         gcUs: median(gc[index]),
         offMainUs: median(offMain[index]),
         perSecond: median(perSecond[index]),
+        majorGcs: majors[index],
     }));
 }
 
@@ -125,7 +143,7 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
     const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} µs`;
     for (const [index, outcome] of outcomes.entries()) {
         const over = index === 0 ? '' : `; ${signed(outcome.overFirstUs)} over the first, ${signed(outcome.overPreviousUs)} over the one above`;
-        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}), ${outcome.perSecond.toFixed(0)}/s`;
+        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}, ${outcome.majorGcs} full GCs), ${outcome.perSecond.toFixed(0)}/s`;
         console.log(`  ${outcome.name.padEnd(52)} ${cpu}${over}`);
     }
 }
@@ -236,7 +254,7 @@ async function diagnoseFlow(server: ServerProcess, options: Options) {
             const payload = node === 'chat' ? userText : (index: number) => chatParams(userText(index));
             return driver.drive(node, requests, (index) => ({ payload: payload(index) }), { window });
         };
-    return { feed };
+    return { feed, runtime };
 }
 
 async function nodeExperiment(server: ServerProcess, options: Options): Promise<void> {
@@ -248,6 +266,30 @@ async function nodeExperiment(server: ServerProcess, options: Options): Promise<
         { name: 'openai-chat, fed all at once (= C)', block: feed('chat', Infinity) },
     ]);
     print(`node: C − B taken apart, ${options.latencyMs} ms, maxInFlight ${CONCURRENCY}`, outcomes, options);
+}
+
+/** The answer every request gets in the pipeline experiment, at once. */
+const INSTANT_ANSWER = {
+    id: 'chatcmpl-instant',
+    object: 'chat.completion',
+    created: 0,
+    model: CHAT_MODEL,
+    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Yes, it is fine.', refusal: null } }],
+    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+};
+
+async function pipelineExperiment(server: ServerProcess, options: Options): Promise<void> {
+    const { feed, runtime } = await diagnoseFlow(server, options);
+    // Both nodes' SDK calls answer at once: the thin node's through the SDK class, the chat node's through its account.
+    const instant = () => Promise.resolve(structuredClone(INSTANT_ANSWER));
+    Completions.prototype.create = instant as unknown as typeof Completions.prototype.create;
+    const account = runtime.getNode('account') as unknown as { client(): unknown };
+    account.client = () => ({ chat: { completions: { create: instant } } });
+    const outcomes = await compare(server, options, [
+        { name: `B: thin node, fed ${CONCURRENCY} at a time`, block: feed('thin', CONCURRENCY) },
+        { name: `openai-chat, fed ${CONCURRENCY} at a time`, block: feed('chat', CONCURRENCY) },
+    ]);
+    print(`pipeline: the SDK's answer replaced by an instant one, maxInFlight ${CONCURRENCY}`, outcomes, options);
 }
 
 /** How a queue refills freed slots: the package's own way, or one of the two simple ones it sits between. */
@@ -318,6 +360,7 @@ async function main(): Promise<void> {
             node: nodeExperiment,
             scheduling: schedulingExperiment,
             gc: gcExperiment,
+            pipeline: pipelineExperiment,
             refill: refillExperiment,
         };
         if (values.experiment !== undefined && !(values.experiment in experiments)) {

@@ -283,6 +283,10 @@ describe('editor (browser)', function () {
         await answer.locator('.red-ui-debug-msg-row', { hasText: /^responses/ }).first().click();
         await expectText(answer, 'Simulated answer to "What is its population?"');
         await expectText(answer, 'finishReason');
+        // The status under each chat node is translated by Node-RED with the answer's token count filled in.
+        for (const label of ['first question', 'follow-up']) {
+            await workspaceNode(label).locator('text.red-ui-flow-node-status-label').filter({ hasText: /^[1-9][0-9]* tokens$/ }).waitFor();
+        }
         await dismissNotifications();
         // Opening the message reveals its debug node at the edge of the view; show the whole flow.
         await workspaceNode('first answer').evaluate((node) => node.scrollIntoView({ block: 'center', inline: 'center' }));
