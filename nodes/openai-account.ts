@@ -1,8 +1,9 @@
 import type { NodeAPI, NodeDef } from 'node-red';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { type AccountSettings, clientOptions, maxTokensField } from './lib/account-settings';
 import { MissingKeyError } from './lib/failure';
 import { InputError } from './lib/input-error';
+import { OpenAIClient } from './lib/openai-client';
 import type { MaxTokensField } from './lib/chat';
 import type { AccountNode } from './runtime/account';
 import { registerModelList } from './runtime/model-list';
@@ -27,7 +28,7 @@ export = function register(RED: NodeAPI): void {
             if (client) return client;
             if (!apiKey) throw new MissingKeyError(label);
             try {
-                client = new OpenAI(clientOptions(config, apiKey));
+                client = new OpenAIClient(clientOptions(config, apiKey));
             } catch (error) {
                 const reason = error instanceof Error ? error.message : String(error);
                 throw new InputError(`account "${label}"`, `cannot be used: ${reason}`);

@@ -3,8 +3,8 @@ import { ClosedError, QueueFullError } from './failure';
 
 /** What a {@link RequestQueue} does with its jobs. */
 export interface QueueWorker<Job> {
-    /** Makes the job's request; `signal` is raised when the queue closes. Settles once the job has ended. */
-    run(job: Job, signal: AbortSignal): Promise<void>;
+    /** Makes the job's request; `signal`, the job's own, is raised if the queue closes first. Settles once the job has ended. */
+    run(job: Job, signal: CloseSignal): Promise<void>;
     /** Ends a job that will never run: the queue is full or closed. */
     refuse(job: Job, reason: Error): void;
 }
@@ -19,9 +19,9 @@ export interface QueueWorker<Job> {
  * since a burst may park thousands of them.
  */
 export class RequestQueue<Job> {
-    // One signal for every job: raising it aborts all that are in flight.
-    private readonly closing = new CloseSignal();
-    private running = 0;
+    // The signals of the jobs in flight: raising them aborts those jobs.
+    private readonly running = new Set<CloseSignal>();
+    private closed = false;
     private refillScheduled = false;
     // An array read from `head` on, compacted now and then: shift() on a long queue is O(n).
     private waiting: (Job | undefined)[] = [];
@@ -34,11 +34,7 @@ export class RequestQueue<Job> {
     ) {}
 
     get inFlight(): number {
-        return this.running;
-    }
-
-    private get closed(): boolean {
-        return this.closing.aborted;
+        return this.running.size;
     }
 
     get queued(): number {
@@ -58,24 +54,25 @@ export class RequestQueue<Job> {
         const waiting = this.waiting.slice(this.head) as Job[];
         this.waiting = [];
         this.head = 0;
-        this.closing.abort(new ClosedError());
+        this.closed = true;
+        for (const signal of this.running) signal.abort(new ClosedError());
         for (const job of waiting) this.worker.refuse(job, new ClosedError());
     }
 
     private hasRoom(): boolean {
-        return this.maxInFlight <= 0 || this.running < this.maxInFlight;
+        return this.maxInFlight <= 0 || this.running.size < this.maxInFlight;
     }
 
     private start(job: Job): void {
-        this.running += 1;
+        const signal = new CloseSignal();
+        this.running.add(signal);
+        const release = () => {
+            this.running.delete(signal);
+            this.refill();
+        };
         // A run that rejects (it should not) must still free its slot.
-        this.worker.run(job, this.closing).then(this.release, this.release);
+        this.worker.run(job, signal).then(release, release);
     }
-
-    private readonly release = (): void => {
-        this.running -= 1;
-        this.refill();
-    };
 
     /**
      * Refills freed slots with waiting jobs. The first slot freed in a turn of

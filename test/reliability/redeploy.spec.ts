@@ -64,6 +64,39 @@ describe('redeploy', () => {
         assert.equal(server.requests.length, 1);
     });
 
+    for (const target of BOTH) {
+        it(`${target.name}: aborts requests whose answers stall after their headers, without a listener warning`, async () => {
+            // More answers being read at once than Node.js allows listeners on one signal before it warns of a leak.
+            const STALLED = 12;
+            await loadFlow({
+                node: { ...target.config, maxInFlight: STALLED },
+                account: { baseURL: server.url, apiKey: server.apiKey, maxRetries: '0', timeout: '600' },
+            });
+            const errors: Error[] = [];
+            const stopWatching = onComplete('n1', (_msg, error) => errors.push(error ?? new Error('ended without an error')));
+            const warnings: Error[] = [];
+            const onWarning = (warning: Error) => warnings.push(warning);
+            process.on('warning', onWarning);
+            try {
+                server.failNext({ kind: 'stall' }, STALLED);
+                for (let seq = 0; seq < STALLED; seq += 1) send(target.goodMessage(seq));
+                while (server.requests.length < STALLED) await new Promise((resolve) => setTimeout(resolve, 5));
+                // Time for the headers to reach the client, which then waits for the rest of each body.
+                await new Promise((resolve) => setTimeout(resolve, 200));
+                assert.equal(errors.length, 0, 'the messages are still waiting for their answers');
+                const started = Date.now();
+                await helper.unload();
+                assert.ok(Date.now() - started < 1000, 'the close did not wait for its grace period');
+            } finally {
+                stopWatching();
+                process.off('warning', onWarning);
+            }
+            assert.equal(errors.length, STALLED);
+            for (const error of errors) assert.match(error.message, /stopped or redeployed/);
+            assert.deepEqual(warnings.map(String), []);
+        });
+    }
+
     it('leaves no timer or socket behind: a process that closed its flows exits by itself', async function () {
         this.timeout(30000);
         const script = path.join(__dirname, 'fixtures', 'close-and-exit.js');

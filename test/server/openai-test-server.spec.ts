@@ -465,6 +465,15 @@ describe('OpenAI test server', () => {
             assert.ok(took >= 150 && took < 2000, `gave up after ${Math.round(took)} ms`);
         });
 
+        it('stalls after the headers: the answer comes, its body never ends', async () => {
+            server.failNext({ kind: 'stall' });
+            const response = await client.chat.completions.create(hello).asResponse();
+            assert.equal(response.status, 200);
+            const reading = response.text().then(() => 'ended', () => 'failed');
+            const later = new Promise((resolve) => setTimeout(resolve, 300, 'still reading'));
+            assert.equal(await Promise.race([reading, later]), 'still reading');
+        });
+
         it('answers malformed JSON with a JSON content type', async () => {
             server.failNext({ kind: 'malformed' });
             await assert.rejects(client.chat.completions.create(hello), SyntaxError);

@@ -56,6 +56,8 @@ export type Fault =
     | { kind: 'drop' }
     /** Never answer (until the client gives up or the server closes). */
     | { kind: 'hang' }
+    /** Send a 200's headers and the start of its JSON body, then nothing more (as `hang`, but after the headers). */
+    | { kind: 'stall' }
     /** 200 with a JSON content type and a body that is not JSON. */
     | { kind: 'malformed' }
     /** 200 with this JSON body. */
@@ -230,6 +232,10 @@ function applyFault(fault: Fault, request: IncomingMessage, response: ServerResp
             return;
         case 'hang':
             // Nothing to do: the connection stays open until the client gives up or close() ends it.
+            return;
+        case 'stall':
+            response.writeHead(200, { 'content-type': 'application/json' });
+            response.write('{"id": "chatcmpl-stalled", ');
             return;
         case 'malformed':
             return sendText(response, 200, 'application/json', '{"id": "chatcmpl-malformed", "choices": [');

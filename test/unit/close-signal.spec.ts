@@ -23,7 +23,17 @@ describe('close signal', () => {
         assert.throws(() => signal.throwIfAborted(), reason);
     });
 
-    it('is not a native AbortSignal, so the openai SDK listens to it rather than composing it', () => {
+    it('aborts the attempt handed to it, with its reason', () => {
+        const signal = new CloseSignal();
+        const attempt = new AbortController();
+        signal.attempt = attempt;
+        const reason = new Error('closed');
+        signal.abort(reason);
+        assert.equal(attempt.signal.aborted, true);
+        assert.equal(attempt.signal.reason, reason);
+    });
+
+    it('is not a native AbortSignal, so the openai SDK never composes it with AbortSignal.any', () => {
         assert.equal(new CloseSignal() instanceof AbortSignal, false);
     });
 });
