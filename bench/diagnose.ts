@@ -1,29 +1,35 @@
 // Experiments that explain the CPU gap between contestants C and B. Each one
-// runs its variants in one warm process, in alternating blocks, and prints
-// the medians of CPU per request and of the paired differences from the
-// first variant and from the one before (paired blocks ran back to back, so
-// slow spells of the machine mostly cancel out):
-//   signal: the openai SDK with no signal, a native AbortSignal per request,
-//           one shared native AbortSignal, and the package's CloseSignal:
-//           what abortable requests cost;
+// runs its variants in one warm process, in alternating blocks (the order
+// rotating from block to block), and prints the medians of CPU per request
+// and of the paired differences from the first variant and from the one
+// before (paired blocks ran close together, so slow spells of the machine
+// mostly cancel out):
+//   signal: the openai SDK, answered from memory, with no signal, a native
+//           AbortSignal per request, one shared native AbortSignal, one
+//           shared CloseSignal that the SDK follows, and the package's way
+//           (a CloseSignal per request, handed the attempt's controller by
+//           OpenAIClient): what abortable requests cost;
 //   node:   B's thin node, B with a native AbortSignal per request, then
-//           openai-chat fed 16 at a time (as B is fed) and all at once (as in
-//           the benchmark): C − B taken apart;
+//           openai-chat fed C at a time (as B is fed), all at once (as in
+//           the benchmark), and all at once with its SDK calls made as B's
+//           (a plain client, no signal): C − B taken apart;
 //   pipeline: B's thin node and openai-chat with the SDK's answer replaced by
-//           an instant one (no HTTP at all), fed 16 at a time: the node's own
-//           cost per message, which the network's noise hides elsewhere;
+//           an instant one (no HTTP at all), fed C at a time and (openai-chat)
+//           all at once: the node's own cost per message, which the
+//           network's noise hides elsewhere;
 //   refill: openai-chat fed all at once, its queue refilling freed slots in
 //           the package's way, all on the next turn, or all at once;
 //   scheduling: the SDK with the next request started from the previous
 //           one's `await` (as contestant A does) or from setImmediate (as
 //           Node-RED's message delivery does): why B can beat A;
-//   gc:     the SDK with and without a forced full GC before each block:
-//           why the benchmark never forces one between cells.
-//   node dist/bench/diagnose.js [--latency 0] [--blocks 8] [--requests 2000]
+//   gc:     the SDK with and without a forced full GC at the start of each
+//           block or just before it: why the benchmark never forces one
+//           between cells.
+//   node dist/bench/diagnose.js [--latency 0] [--concurrency 16] [--blocks 8] [--requests 2000]
 //       [--experiment signal|node|pipeline|refill|scheduling|gc] [--variant N]
 // --variant N runs only variant N (0 = the first), for a CPU profile of it:
 //   node --cpu-prof dist/bench/diagnose.js --experiment node --variant 2
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -36,10 +42,10 @@ import { startNodeRed } from './node-red/runtime';
 import { startServerProcess, type ServerProcess } from './server';
 import { median } from './stats';
 import { CloseSignal } from '../nodes/lib/close-signal';
+import { OpenAIClient } from '../nodes/lib/openai-client';
 import { RequestQueue } from '../nodes/lib/request-queue';
 import { CHAT_MODEL, chatParams, userText } from './workloads';
 
-const CONCURRENCY = 16;
 const TAB = 'diagnose';
 
 type Block = (requests: number) => Promise<unknown>;
@@ -47,6 +53,8 @@ type Block = (requests: number) => Promise<unknown>;
 interface Variant {
     name: string;
     block: Block;
+    /** Runs before each of the variant's blocks, outside the measurement. */
+    before?: () => void;
 }
 
 interface Outcome {
@@ -69,35 +77,14 @@ interface Outcome {
 interface Options {
     /** Latency of the test server, ms. */
     latencyMs: number;
+    /** Requests at once: the SDK loops, the thin node's window and the chat node's maxInFlight. */
+    concurrency: number;
     blocks: number;
     requests: number;
     variant?: number;
 }
 
-/** Time the main thread spent in garbage collection since `start()`, from V8's GC events. */
-function gcClock() {
-    let totalMs = 0;
-    let majors = 0;
-    const observer = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) {
-            totalMs += entry.duration;
-            const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
-            if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors += 1;
-        }
-    });
-    observer.observe({ entryTypes: ['gc'] });
-    return {
-        start: () => {
-            totalMs = 0;
-            majors = 0;
-        },
-        // GC entries arrive asynchronously; a turn of the event loop delivers the last ones.
-        read: () => new Promise<{ totalMs: number; majors: number }>((resolve) => setImmediate(() => resolve({ totalMs, majors }))),
-        stop: () => observer.disconnect(),
-    };
-}
-
-/** Runs the variants in turns, `blocks` times, and compares their CPU and GC time per request. */
+/** Runs the variants in turns, `blocks` times, and compares their CPU and GC time per request (paired within a block). */
 async function compare(server: ServerProcess, options: Options, all: Variant[]): Promise<Outcome[]> {
     const variants = options.variant === undefined ? all : [all[options.variant]];
     const { blocks, requests } = options;
@@ -111,21 +98,21 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     const offMain = variants.map((): number[] => []);
     const perSecond = variants.map((): number[] => []);
     const majors = variants.map(() => 0);
-    const clock = gcClock();
     for (let i = 0; i < blocks; i++) {
-        for (const [index, { block }] of variants.entries()) {
-            clock.start();
+        // The order rotates from block to block, so that no variant always goes first or after the same one.
+        for (let turn = 0; turn < variants.length; turn++) {
+            const index = (i + turn) % variants.length;
+            const { block, before } = variants[index];
+            before?.();
             const { usage } = await measure(() => block(requests), { sampleEveryMs: 100, collectFirst: false });
-            const collections = await clock.read();
-            gc[index].push((collections.totalMs * 1000) / requests);
-            majors[index] += collections.majors;
+            gc[index].push((usage.gcPauseMs * 1000) / requests);
+            majors[index] += usage.majorGcs;
             cpu[index].push(usage.cpuUs / requests);
             offMain[index].push((usage.cpuUs - usage.mainThreadCpuUs) / requests);
             perSecond[index].push((requests * 1000) / usage.elapsedMs);
             await server.reset();
         }
     }
-    clock.stop();
     return variants.map(({ name }, index) => ({
         name,
         cpuUs: median(cpu[index]),
@@ -148,27 +135,46 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
     }
 }
 
+/** The answer every request gets at once in the signal and pipeline experiments. */
+const INSTANT_ANSWER = {
+    id: 'chatcmpl-instant',
+    object: 'chat.completion',
+    created: 0,
+    model: CHAT_MODEL,
+    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Yes, it is fine.', refusal: null } }],
+    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+};
+
 async function signalExperiment(server: ServerProcess, options: Options): Promise<void> {
-    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
+    // The answer comes from memory through the SDK's `fetch` option: what is left is the SDK's own
+    // work on each request, without the sockets and the server whose noise hides ~10 µs differences.
+    const answer = JSON.stringify(INSTANT_ANSWER);
+    const fetch = async () => new Response(answer, { status: 200, headers: { 'content-type': 'application/json' } });
+    const settings = { apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)], fetch };
+    const plain = new OpenAI(settings);
+    const packaged = new OpenAIClient(settings);
     const sdk =
-        (signal: () => AbortSignal | undefined): Block =>
+        (signal: () => AbortSignal | undefined, client: OpenAI = plain): Block =>
         async (requests) => {
             let next = 0;
             const loop = async () => {
                 while (next < requests) await client.chat.completions.create(chatParams(userText(next++)), { signal: signal() });
             };
-            await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+            await Promise.all(Array.from({ length: options.concurrency }, loop));
         };
     // One native signal for every request: the trap described in BENCHMARKS.md.
     const shared = new AbortController();
+    // The SDK listens to a shared signal while it reads each answer: more listeners than Node.js's warning threshold.
     const closing = new CloseSignal();
+    setMaxListeners(Infinity, closing);
     const outcomes = await compare(server, options, [
         { name: 'no signal', block: sdk(() => undefined) },
         { name: 'a native AbortSignal per request', block: sdk(() => new AbortController().signal) },
         { name: 'one shared native AbortSignal', block: sdk(() => shared.signal) },
-        { name: "one shared CloseSignal (the package's)", block: sdk(() => closing) },
+        { name: 'one shared CloseSignal, followed by the SDK', block: sdk(() => closing) },
+        { name: "a CloseSignal per request, OpenAIClient (the package's)", block: sdk(() => new CloseSignal(), packaged) },
     ]);
-    print(`signal: openai SDK chat requests, concurrency ${CONCURRENCY}`, outcomes, options);
+    print(`signal: openai SDK chat requests answered from memory, concurrency ${options.concurrency}`, outcomes, options);
 }
 
 async function schedulingExperiment(server: ServerProcess, options: Options): Promise<void> {
@@ -179,7 +185,7 @@ async function schedulingExperiment(server: ServerProcess, options: Options): Pr
         const loop = async () => {
             while (next < requests) await request(next++);
         };
-        await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+        await Promise.all(Array.from({ length: options.concurrency }, loop));
     };
     const fromSetImmediate: Block = (requests) =>
         new Promise<void>((resolve, reject) => {
@@ -192,13 +198,13 @@ async function schedulingExperiment(server: ServerProcess, options: Options): Pr
                     else if (sent < requests) setImmediate(one);
                 }, reject);
             };
-            for (let i = 0; i < Math.min(CONCURRENCY, requests); i++) one();
+            for (let i = 0; i < Math.min(options.concurrency, requests); i++) one();
         });
     const outcomes = await compare(server, options, [
         { name: 'next request from the await (A)', block: awaitLoops },
         { name: 'next request from setImmediate (as Node-RED)', block: fromSetImmediate },
     ]);
-    print(`scheduling: openai SDK chat requests, concurrency ${CONCURRENCY}`, outcomes, options);
+    print(`scheduling: openai SDK chat requests, concurrency ${options.concurrency}`, outcomes, options);
 }
 
 async function gcExperiment(server: ServerProcess, options: Options): Promise<void> {
@@ -214,13 +220,14 @@ async function gcExperiment(server: ServerProcess, options: Options): Promise<vo
             const loop = async () => {
                 while (next < requests) await client.chat.completions.create(chatParams(userText(next++)));
             };
-            await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+            await Promise.all(Array.from({ length: options.concurrency }, loop));
         };
     const outcomes = await compare(server, options, [
         { name: 'no forced GC', block: block(() => undefined) },
-        { name: 'global.gc() before the block', block: block(gc) },
+        { name: 'global.gc() at the start of the block', block: block(gc) },
+        { name: 'global.gc() before the block, not measured', block: block(() => undefined), before: gc },
     ]);
-    print(`gc: openai SDK chat requests, concurrency ${CONCURRENCY}`, outcomes, options);
+    print(`gc: openai SDK chat requests, concurrency ${options.concurrency}`, outcomes, options);
 }
 
 /** A Node-RED runtime with B's thin node (plain and with a native AbortSignal per request) and an openai-chat node. */
@@ -243,7 +250,7 @@ async function diagnoseFlow(server: ServerProcess, options: Options) {
             thin('thin', false),
             thin('thin-signalled', true),
             accountNode('account', url),
-            { ...chatNodeSettings({ z: TAB, account: 'account', maxInFlight: CONCURRENCY, wires: [[SINK_ID]] }), id: 'chat' },
+            { ...chatNodeSettings({ z: TAB, account: 'account', maxInFlight: options.concurrency, wires: [[SINK_ID]] }), id: 'chat' },
         ],
         credentials: { account: { apiKey: server.urls.apiKey } },
     });
@@ -258,25 +265,27 @@ async function diagnoseFlow(server: ServerProcess, options: Options) {
 }
 
 async function nodeExperiment(server: ServerProcess, options: Options): Promise<void> {
-    const { feed } = await diagnoseFlow(server, options);
+    const { feed, runtime } = await diagnoseFlow(server, options);
+    const account = runtime.getNode('account') as unknown as { client(): OpenAI };
+    const packaged = account.client.bind(account);
+    // The chat node's SDK calls made as B makes them: a plain client, no signal.
+    const plain = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
+    const unsignalled = { chat: { completions: { create: (params: never) => plain.chat.completions.create(params) } } };
+    const withClient =
+        (client: () => unknown, block: Block): Block =>
+        (requests) => {
+            account.client = client as () => OpenAI;
+            return block(requests);
+        };
     const outcomes = await compare(server, options, [
-        { name: `B: thin node, fed ${CONCURRENCY} at a time`, block: feed('thin', CONCURRENCY) },
-        { name: 'B with a native AbortSignal per request', block: feed('thin-signalled', CONCURRENCY) },
-        { name: `openai-chat, fed ${CONCURRENCY} at a time`, block: feed('chat', CONCURRENCY) },
-        { name: 'openai-chat, fed all at once (= C)', block: feed('chat', Infinity) },
+        { name: `B: thin node, fed ${options.concurrency} at a time`, block: feed('thin', options.concurrency) },
+        { name: 'B with a native AbortSignal per request', block: feed('thin-signalled', options.concurrency) },
+        { name: `openai-chat, fed ${options.concurrency} at a time`, block: withClient(packaged, feed('chat', options.concurrency)) },
+        { name: 'openai-chat, fed all at once (= C)', block: withClient(packaged, feed('chat', Infinity)) },
+        { name: 'openai-chat, fed all at once, calls as B makes them', block: withClient(() => unsignalled, feed('chat', Infinity)) },
     ]);
-    print(`node: C − B taken apart, ${options.latencyMs} ms, maxInFlight ${CONCURRENCY}`, outcomes, options);
+    print(`node: C − B taken apart, ${options.latencyMs} ms, maxInFlight ${options.concurrency}`, outcomes, options);
 }
-
-/** The answer every request gets in the pipeline experiment, at once. */
-const INSTANT_ANSWER = {
-    id: 'chatcmpl-instant',
-    object: 'chat.completion',
-    created: 0,
-    model: CHAT_MODEL,
-    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Yes, it is fine.', refusal: null } }],
-    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
-};
 
 async function pipelineExperiment(server: ServerProcess, options: Options): Promise<void> {
     const { feed, runtime } = await diagnoseFlow(server, options);
@@ -286,10 +295,11 @@ async function pipelineExperiment(server: ServerProcess, options: Options): Prom
     const account = runtime.getNode('account') as unknown as { client(): unknown };
     account.client = () => ({ chat: { completions: { create: instant } } });
     const outcomes = await compare(server, options, [
-        { name: `B: thin node, fed ${CONCURRENCY} at a time`, block: feed('thin', CONCURRENCY) },
-        { name: `openai-chat, fed ${CONCURRENCY} at a time`, block: feed('chat', CONCURRENCY) },
+        { name: `B: thin node, fed ${options.concurrency} at a time`, block: feed('thin', options.concurrency) },
+        { name: `openai-chat, fed ${options.concurrency} at a time`, block: feed('chat', options.concurrency) },
+        { name: 'openai-chat, fed all at once (as C)', block: feed('chat', Infinity) },
     ]);
-    print(`pipeline: the SDK's answer replaced by an instant one, maxInFlight ${CONCURRENCY}`, outcomes, options);
+    print(`pipeline: the SDK's answer replaced by an instant one, maxInFlight ${options.concurrency}`, outcomes, options);
 }
 
 /** How a queue refills freed slots: the package's own way, or one of the two simple ones it sits between. */
@@ -328,13 +338,13 @@ async function refillExperiment(server: ServerProcess, options: Options): Promis
             return feed('chat', Infinity)(requests);
         };
     const outcomes = await compare(server, options, [
-        { name: `B: thin node, fed ${CONCURRENCY} at a time`, block: feed('thin', CONCURRENCY) },
+        { name: `B: thin node, fed ${options.concurrency} at a time`, block: feed('thin', options.concurrency) },
         { name: 'openai-chat (C), first slot of a turn at once', block: chat('package') },
         { name: 'openai-chat (C), every slot on the next turn', block: chat('next turn') },
         { name: 'openai-chat (C), every slot at once', block: chat('at once') },
     ]);
     setRefill('package');
-    print(`refill: how freed slots are refilled, ${options.latencyMs} ms, maxInFlight ${CONCURRENCY}`, outcomes, options);
+    print(`refill: how freed slots are refilled, ${options.latencyMs} ms, maxInFlight ${options.concurrency}`, outcomes, options);
 }
 
 async function main(): Promise<void> {
@@ -345,10 +355,12 @@ async function main(): Promise<void> {
             experiment: { type: 'string' },
             variant: { type: 'string' },
             latency: { type: 'string' },
+            concurrency: { type: 'string' },
         },
     });
     const options: Options = {
         latencyMs: Number(values.latency ?? 0),
+        concurrency: Number(values.concurrency ?? 16),
         blocks: Number(values.blocks ?? 8),
         requests: Number(values.requests ?? 2000),
         variant: values.variant === undefined ? undefined : Number(values.variant),

@@ -1,5 +1,7 @@
 // In-process measurement: wall time, process CPU (all threads, from
-// process.cpuUsage) and the peak RSS and heap while something runs.
+// process.cpuUsage), garbage collection and the peak RSS and heap while
+// something runs.
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 export interface Usage {
     elapsedMs: number;
@@ -7,6 +9,9 @@ export interface Usage {
     cpuUs: number;
     /** The part of `cpuUs` spent on the main thread (the rest: GC helpers, libuv's pool…). */
     mainThreadCpuUs: number;
+    /** Main-thread GC pauses in ms, and how many of the collections were full (mark-compact) ones. */
+    gcPauseMs: number;
+    majorGcs: number;
     /** RSS and heap in use when the work started (after a full collection if `collectFirst`). */
     startRssBytes: number;
     startHeapUsedBytes: number;
@@ -42,6 +47,7 @@ export async function measure<T>(work: () => Promise<T>, options: MeasureOptions
         if (heapUsed > peakHeapUsedBytes) peakHeapUsedBytes = heapUsed;
     };
     const sampler = setInterval(sample, options.sampleEveryMs);
+    const collections = watchCollections();
     const cpuBefore = process.cpuUsage();
     const mainBefore = process.threadCpuUsage();
     const startTime = process.hrtime.bigint();
@@ -51,10 +57,13 @@ export async function measure<T>(work: () => Promise<T>, options: MeasureOptions
         const cpu = process.cpuUsage(cpuBefore);
         const main = process.threadCpuUsage(mainBefore);
         sample();
+        const { pauseMs, majors } = await collections.read();
         const usage: Usage = {
             elapsedMs,
             cpuUs: cpu.user + cpu.system,
             mainThreadCpuUs: main.user + main.system,
+            gcPauseMs: pauseMs,
+            majorGcs: majors,
             startRssBytes: start.rss,
             startHeapUsedBytes: start.heapUsed,
             peakRssBytes,
@@ -63,7 +72,27 @@ export async function measure<T>(work: () => Promise<T>, options: MeasureOptions
         return { usage, result };
     } finally {
         clearInterval(sampler);
+        collections.stop();
     }
+}
+
+/** Collections from now on, from V8's GC events. */
+export function watchCollections() {
+    let pauseMs = 0;
+    let majors = 0;
+    const observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+            pauseMs += entry.duration;
+            const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+            if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors += 1;
+        }
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    return {
+        // GC entries arrive asynchronously; a turn of the event loop delivers the last ones.
+        read: () => new Promise<{ pauseMs: number; majors: number }>((resolve) => setImmediate(() => resolve({ pauseMs, majors }))),
+        stop: () => observer.disconnect(),
+    };
 }
 
 /** A full collection; the memory scenarios' children run with --expose-gc. */
