@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { describeMachine } from './machine';
 import { ARTIFACTS_DIR, COMMITTED_CHART } from './paths';
 import {
+    fullGcTable,
     historyTable,
     machineTable,
     queueTable,
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     const startupSummary = startup ? summariseStartup(startup) : undefined;
     const targets = judgeTargets(summary, memory);
     const tables = [
-        ...(throughput ? [throughputTable(summary, throughput.lifetimeMaxRssBytes)] : []),
+        ...(throughput ? [throughputTable(summary, throughput.lifetimeMaxRssBytes), fullGcTable(summary)] : []),
         ...(memory ? [queueTable(memory), historyTable(memory)] : []),
         ...(startupSummary ? [startupTable(startupSummary)] : []),
         ...(targets.length > 0 ? [targetsTable(targets)] : []),

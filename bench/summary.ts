@@ -27,7 +27,13 @@ export interface CellSummary {
     cpuCMinusBUs: number;
     /** Median over rounds of (C − A) CPU per request, µs. */
     cpuCMinusAUs: number;
+    /** The rounds' C − B, grouped by which of the two processes ran a full collection while it was measured. */
+    cpuCMinusBByFullGc: Record<FullGcPlace, { rounds: number; medianUs: number }>;
 }
+
+/** Where full collections fell in a C − B pair: in neither measurement, in one of them, or in both. */
+export type FullGcPlace = 'neither' | 'C only' | 'B only' | 'both';
+export const FULL_GC_PLACES: readonly FullGcPlace[] = ['neither', 'C only', 'B only', 'both'];
 
 export interface Target {
     name: string;
@@ -70,15 +76,16 @@ export function summariseThroughput(results: ThroughputResults): CellSummary[] {
                 ];
             }),
         ) as Record<ContestantName, ContestantFigures>;
-        const paired = (other: ContestantName, combine: (c: ThroughputSample, o: ThroughputSample) => number) => {
+        const pairs = (other: ContestantName) => {
             const mine = of('package-nodes');
-            return median(
-                of(other).flatMap((sample) => {
-                    const match = mine.find((candidate) => candidate.round === sample.round);
-                    return match ? [combine(match, sample)] : [];
-                }),
-            );
+            return of(other).flatMap((sample) => {
+                const match = mine.find((candidate) => candidate.round === sample.round);
+                return match ? [[match, sample] as const] : [];
+            });
         };
+        const paired = (other: ContestantName, combine: (c: ThroughputSample, o: ThroughputSample) => number) =>
+            median(pairs(other).map(([c, o]) => combine(c, o)));
+        const cMinusB = pairs('thin-node').map(([c, b]) => ({ place: fullGcPlace(c, b), us: cpuPerRequest(c) - cpuPerRequest(b) }));
         return {
             kind: first.kind,
             latencyMs: first.latencyMs,
@@ -89,8 +96,19 @@ export function summariseThroughput(results: ThroughputResults): CellSummary[] {
             throughputCOverA: paired('sdk', (c, a) => perSecond(c) / perSecond(a)),
             cpuCMinusBUs: paired('thin-node', (c, b) => cpuPerRequest(c) - cpuPerRequest(b)),
             cpuCMinusAUs: paired('sdk', (c, a) => cpuPerRequest(c) - cpuPerRequest(a)),
+            cpuCMinusBByFullGc: Object.fromEntries(
+                FULL_GC_PLACES.map((place) => {
+                    const values = cMinusB.filter((pair) => pair.place === place).map((pair) => pair.us);
+                    return [place, { rounds: values.length, medianUs: values.length > 0 ? median(values) : NaN }];
+                }),
+            ) as CellSummary['cpuCMinusBByFullGc'],
         };
     });
+}
+
+function fullGcPlace(c: ThroughputSample, b: ThroughputSample): FullGcPlace {
+    if (c.majorGcs > 0) return b.majorGcs > 0 ? 'both' : 'C only';
+    return b.majorGcs > 0 ? 'B only' : 'neither';
 }
 
 /** The issue's targets, judged on this run's figures. */
