@@ -64,7 +64,7 @@ export function fullGcTable(cells: CellSummary[]): Table {
             }),
         ]),
         notes: [
-            'A full (mark-compact) collection of a Node-RED process costs a few hundred ms of CPU, most of it on V8\'s helper threads: 100–300 µs per request of a 2,000-request cell. Which measurement it falls in is chance.',
+            'A full (mark-compact) collection costs a Node-RED process a few hundred ms of CPU: 100–300 µs per request of the 2,000-request measurement it falls in.',
         ],
     };
 }
