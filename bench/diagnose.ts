@@ -26,6 +26,7 @@
 //           block or just before it: why the benchmark never forces one
 //           between cells.
 //   node dist/bench/diagnose.js [--latency 0] [--concurrency 16] [--blocks 8] [--requests 2000]
+//       [--answer-delay 0] (pipeline: ms before each instant answer)
 //       [--experiment signal|node|pipeline|refill|scheduling|gc] [--variant N]
 // --variant N runs only variant N (0 = the first), for a CPU profile of it:
 //   node --cpu-prof dist/bench/diagnose.js --experiment node --variant 2
@@ -79,6 +80,8 @@ interface Options {
     latencyMs: number;
     /** Requests at once: the SDK loops, the thin node's window and the chat node's maxInFlight. */
     concurrency: number;
+    /** How long the pipeline experiment's answers take, ms; 0 = at once. */
+    answerDelayMs: number;
     blocks: number;
     requests: number;
     variant?: number;
@@ -289,8 +292,12 @@ async function nodeExperiment(server: ServerProcess, options: Options): Promise<
 
 async function pipelineExperiment(server: ServerProcess, options: Options): Promise<void> {
     const { feed, runtime } = await diagnoseFlow(server, options);
-    // Both nodes' SDK calls answer at once: the thin node's through the SDK class, the chat node's through its account.
-    const instant = () => Promise.resolve(structuredClone(INSTANT_ANSWER));
+    // Both nodes' SDK calls are answered from memory: the thin node's through the SDK class, the chat node's through its account.
+    // With --answer-delay, each answer comes that much later: requests then hold their objects as long as real ones do.
+    const answer = () => structuredClone(INSTANT_ANSWER);
+    const delayMs = options.answerDelayMs;
+    const instant = () =>
+        delayMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer()), delayMs)) : Promise.resolve(answer());
     Completions.prototype.create = instant as unknown as typeof Completions.prototype.create;
     const account = runtime.getNode('account') as unknown as { client(): unknown };
     account.client = () => ({ chat: { completions: { create: instant } } });
@@ -299,7 +306,7 @@ async function pipelineExperiment(server: ServerProcess, options: Options): Prom
         { name: `openai-chat, fed ${options.concurrency} at a time`, block: feed('chat', options.concurrency) },
         { name: 'openai-chat, fed all at once (as C)', block: feed('chat', Infinity) },
     ]);
-    print(`pipeline: the SDK's answer replaced by an instant one, maxInFlight ${options.concurrency}`, outcomes, options);
+    print(`pipeline: the SDK's answer replaced by one from memory after ${delayMs} ms, maxInFlight ${options.concurrency}`, outcomes, options);
 }
 
 /** How a queue refills freed slots: the package's own way, or one of the two simple ones it sits between. */
@@ -356,11 +363,13 @@ async function main(): Promise<void> {
             variant: { type: 'string' },
             latency: { type: 'string' },
             concurrency: { type: 'string' },
+            'answer-delay': { type: 'string' },
         },
     });
     const options: Options = {
         latencyMs: Number(values.latency ?? 0),
         concurrency: Number(values.concurrency ?? 16),
+        answerDelayMs: Number(values['answer-delay'] ?? 0),
         blocks: Number(values.blocks ?? 8),
         requests: Number(values.requests ?? 2000),
         variant: values.variant === undefined ? undefined : Number(values.variant),
