@@ -30,7 +30,6 @@
 //       [--experiment signal|node|pipeline|refill|scheduling|gc] [--variant N]
 // --variant N runs only variant N (0 = the first), for a CPU profile of it:
 //   node --cpu-prof dist/bench/diagnose.js --experiment node --variant 2
-import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -167,9 +166,7 @@ async function signalExperiment(server: ServerProcess, options: Options): Promis
         };
     // One native signal for every request: the trap described in BENCHMARKS.md.
     const shared = new AbortController();
-    // The SDK listens to a shared signal while it reads each answer: more listeners than Node.js's warning threshold.
     const closing = new CloseSignal();
-    setMaxListeners(Infinity, closing);
     const outcomes = await compare(server, options, [
         { name: 'no signal', block: sdk(() => undefined) },
         { name: 'a native AbortSignal per request', block: sdk(() => new AbortController().signal) },

@@ -23,6 +23,42 @@ describe('close signal', () => {
         assert.throws(() => signal.throwIfAborted(), reason);
     });
 
+    it('adds a listener once, forgets a removed one, and calls listener objects', () => {
+        const signal = new CloseSignal();
+        const heard: string[] = [];
+        const twice = () => heard.push('added twice');
+        const removed = () => heard.push('removed');
+        signal.addEventListener('abort', twice);
+        signal.addEventListener('abort', twice);
+        signal.addEventListener('abort', removed);
+        signal.removeEventListener('abort', removed);
+        signal.addEventListener('abort', { handleEvent: (event) => heard.push(`object ${event.type}`) });
+        signal.addEventListener('other', () => heard.push('other'));
+        signal.abort(new Error('closed'));
+        assert.deepEqual(heard, ['added twice', 'object abort']);
+    });
+
+    it('tells every listener even when one throws, and throws that error on the next tick', async () => {
+        const signal = new CloseSignal();
+        const heard: string[] = [];
+        const failure = new Error('listener failed');
+        signal.addEventListener('abort', () => {
+            throw failure;
+        });
+        signal.addEventListener('abort', () => heard.push('second'));
+        const nextTick = process.nextTick;
+        const deferred: (() => void)[] = [];
+        process.nextTick = ((callback: () => void) => deferred.push(callback)) as typeof process.nextTick;
+        try {
+            signal.abort(new Error('closed'));
+        } finally {
+            process.nextTick = nextTick;
+        }
+        assert.deepEqual(heard, ['second']);
+        assert.equal(deferred.length, 1);
+        assert.throws(deferred[0], failure);
+    });
+
     it('aborts the attempt handed to it, with its reason', () => {
         const signal = new CloseSignal();
         const attempt = new AbortController();
@@ -35,5 +71,6 @@ describe('close signal', () => {
 
     it('is not a native AbortSignal, so the openai SDK never composes it with AbortSignal.any', () => {
         assert.equal(new CloseSignal() instanceof AbortSignal, false);
+        assert.equal(new CloseSignal() instanceof EventTarget, false);
     });
 });
