@@ -137,6 +137,15 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
     }
 }
 
+/** `requests` calls of `request`, `concurrency` loops each awaiting one at a time (as contestant A does). */
+async function inAwaitLoops(concurrency: number, requests: number, request: (index: number) => Promise<unknown>): Promise<void> {
+    let next = 0;
+    const loop = async () => {
+        while (next < requests) await request(next++);
+    };
+    await Promise.all(Array.from({ length: concurrency }, loop));
+}
+
 /** The answer every request gets at once in the signal and pipeline experiments. */
 const INSTANT_ANSWER = {
     id: 'chatcmpl-instant',
@@ -157,13 +166,10 @@ async function signalExperiment(server: ServerProcess, options: Options): Promis
     const packaged = new OpenAIClient(settings);
     const sdk =
         (signal: () => AbortSignal | undefined, client: OpenAI = plain): Block =>
-        async (requests) => {
-            let next = 0;
-            const loop = async () => {
-                while (next < requests) await client.chat.completions.create(chatParams(userText(next++)), { signal: signal() });
-            };
-            await Promise.all(Array.from({ length: options.concurrency }, loop));
-        };
+        (requests) =>
+            inAwaitLoops(options.concurrency, requests, (index) =>
+                client.chat.completions.create(chatParams(userText(index)), { signal: signal() }),
+            );
     // One native signal for every request: the trap described in BENCHMARKS.md.
     const shared = new AbortController();
     const closing = new CloseSignal();
@@ -180,13 +186,7 @@ async function signalExperiment(server: ServerProcess, options: Options): Promis
 async function schedulingExperiment(server: ServerProcess, options: Options): Promise<void> {
     const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
     const request = (index: number) => client.chat.completions.create(chatParams(userText(index)));
-    const awaitLoops: Block = async (requests) => {
-        let next = 0;
-        const loop = async () => {
-            while (next < requests) await request(next++);
-        };
-        await Promise.all(Array.from({ length: options.concurrency }, loop));
-    };
+    const awaitLoops: Block = (requests) => inAwaitLoops(options.concurrency, requests, request);
     const fromSetImmediate: Block = (requests) =>
         new Promise<void>((resolve, reject) => {
             let sent = 0;
@@ -214,13 +214,9 @@ async function gcExperiment(server: ServerProcess, options: Options): Promise<vo
     const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
     const block =
         (before: () => void): Block =>
-        async (requests) => {
+        (requests) => {
             before();
-            let next = 0;
-            const loop = async () => {
-                while (next < requests) await client.chat.completions.create(chatParams(userText(next++)));
-            };
-            await Promise.all(Array.from({ length: options.concurrency }, loop));
+            return inAwaitLoops(options.concurrency, requests, (index) => client.chat.completions.create(chatParams(userText(index))));
         };
     const outcomes = await compare(server, options, [
         { name: 'no forced GC', block: block(() => undefined) },
