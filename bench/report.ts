@@ -42,9 +42,9 @@ export function throughputTable(cells: CellSummary[], lifetimeMaxRssBytes: Recor
         ]),
         notes: [
             'C/A and C−B are medians of the per-round pairs (each pair measured back to back), not ratios of the medians.',
-            'CPU: process.cpuUsage() of the contestant\'s process (user + system, all threads) ÷ N; the test server runs in another process.',
-            'RSS: peak sampled every 100 ms during the cell. Whole-run peak RSS: ' +
-                CONTESTANTS.map(({ name, letter }) => `${letter} ${mb(lifetimeMaxRssBytes[name])} MB`).join(', ') + '.',
+            'CPU: process.cpuUsage() of the contestant\'s process (user + system, all threads) ÷ N, measured while only that contestant runs; the test server runs in another process.',
+            'RSS: peak sampled every 100 ms during the cell, of the contestant\'s process: B and C share one (one Node-RED runtime), so their RSS columns are of the same process. Whole-run peak RSS: ' +
+                `A ${mb(lifetimeMaxRssBytes.sdk)} MB, B and C ${mb(lifetimeMaxRssBytes['package-nodes'])} MB.`,
         ],
     };
 }

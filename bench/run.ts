@@ -103,8 +103,11 @@ async function main(): Promise<void> {
     if (throughput?.profiles) {
         const measured = throughput.samples.filter((sample) => sample.contestant === 'sdk');
         const requests = throughput.warmupRequests + measured.reduce((sum, sample) => sum + sample.requests, 0);
+        const summarise = path.relative(process.cwd(), path.join(__dirname, 'profile-summary.js'));
         log(`CPU profiles in ${path.relative(process.cwd(), throughput.profiles)}; each contestant made ${requests} requests:`);
-        log(`  node ${path.relative(process.cwd(), path.join(__dirname, 'profile-summary.js'))} <B>.cpuprofile <C>.cpuprofile --per ${requests}`);
+        log(`  node ${summarise} sdk.cpuprofile --per ${requests}`);
+        // B and C share a process, so their profile holds the requests of both.
+        log(`  node ${summarise} thin-node+package-nodes.cpuprofile --per ${2 * requests}`);
     }
     log(`Done in ${Math.round(durationSeconds)} s.`);
 }

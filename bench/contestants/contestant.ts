@@ -2,6 +2,8 @@
 // of one kind against the test server at one latency, at most `concurrency`
 // at once, and reports how many failed.
 import type { Usage } from '../measure';
+import type { FlowDriver } from '../node-red/flow-driver';
+import type { FlowNode } from '../node-red/runtime';
 import type { ServerUrls } from '../server';
 import type { Kind } from '../workloads';
 
@@ -32,6 +34,21 @@ export const CONTESTANTS: readonly { name: ContestantName; letter: string; label
     { name: 'thin-node', letter: 'B', label: 'B: thinnest Node-RED node' },
     { name: 'package-nodes', letter: 'C', label: 'C: openai-chat / openai-moderate' },
 ];
+
+/**
+ * The contestants' child processes: A alone, B and C in one Node-RED runtime.
+ * B and C share a process so that they share its heap and its cycle of full
+ * collections, which separate processes do not (BENCHMARKS.md, "Processes").
+ */
+export const PROCESSES: readonly (readonly ContestantName[])[] = [['sdk'], ['thin-node', 'package-nodes']];
+
+/** A contestant made of Node-RED nodes: what it adds to the flow, and how it runs once the flow is deployed. */
+export interface FlowContestant {
+    nodes: FlowNode[];
+    /** Credentials by node id. */
+    credentials: Record<string, Record<string, string>>;
+    contestant(driver: FlowDriver): Contestant;
+}
 
 export interface ContestantSetup {
     urls: ServerUrls;

@@ -1,34 +1,36 @@
 // Contestant C: this package's openai-chat and openai-moderate nodes, one per
 // kind, latency and concurrency, each with `maxInFlight` = that concurrency.
 // All messages are sent at once: the node's own queue does the limiting.
-import { FlowDriver, sinkNodes, SINK_ID } from '../node-red/flow-driver';
-import { type FlowNode, startNodeRed } from '../node-red/runtime';
+import { SINK_ID } from '../node-red/flow-driver';
+import type { FlowNode } from '../node-red/runtime';
 import { accountNode, chatNodeSettings, moderateNodeSettings } from '../node-red/package-flow';
 import { type Kind, userText } from '../workloads';
-import { type Contestant, type ContestantSetup, urlFor } from './contestant';
+import { type ContestantSetup, type FlowContestant, urlFor } from './contestant';
 
-const TAB = 'bench-tab';
 const accountId = (latencyMs: number) => `account-${latencyMs}`;
 const nodeId = (kind: Kind, latencyMs: number, concurrency: number) => `${kind}-${latencyMs}-${concurrency}`;
 
-export async function packageNodesContestant({ urls, latenciesMs, concurrencies }: ContestantSetup): Promise<Contestant> {
-    const flows: FlowNode[] = [{ id: TAB, type: 'tab', label: 'benchmark' }, ...sinkNodes(TAB)];
+export function packageNodesFlow({ urls, latenciesMs, concurrencies }: ContestantSetup, tab: string): FlowContestant {
+    const nodes: FlowNode[] = [];
     const credentials: Record<string, Record<string, string>> = {};
     for (const latencyMs of latenciesMs) {
-        flows.push(accountNode(accountId(latencyMs), urlFor(urls, latencyMs)));
+        nodes.push(accountNode(accountId(latencyMs), urlFor(urls, latencyMs)));
         credentials[accountId(latencyMs)] = { apiKey: urls.apiKey };
         for (const concurrency of concurrencies) {
-            const common = { z: TAB, account: accountId(latencyMs), maxInFlight: concurrency, wires: [[SINK_ID]] };
-            flows.push({ id: nodeId('chat', latencyMs, concurrency), ...chatNodeSettings(common) });
-            flows.push({ id: nodeId('moderation', latencyMs, concurrency), ...moderateNodeSettings(common) });
+            const common = { z: tab, account: accountId(latencyMs), maxInFlight: concurrency, wires: [[SINK_ID]] };
+            nodes.push({ id: nodeId('chat', latencyMs, concurrency), ...chatNodeSettings(common) });
+            nodes.push({ id: nodeId('moderation', latencyMs, concurrency), ...moderateNodeSettings(common) });
         }
     }
-    const driver = new FlowDriver(await startNodeRed({ flows, credentials }));
     return {
-        run(kind, latencyMs, concurrency, requests) {
-            return driver.drive(nodeId(kind, latencyMs, concurrency), requests, (index) => ({ payload: userText(index) }), {
-                window: Infinity,
-            });
-        },
+        nodes,
+        credentials,
+        contestant: (driver) => ({
+            run(kind, latencyMs, concurrency, requests) {
+                return driver.drive(nodeId(kind, latencyMs, concurrency), requests, (index) => ({ payload: userText(index) }), {
+                    window: Infinity,
+                });
+            },
+        }),
     };
 }

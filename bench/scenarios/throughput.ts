@@ -1,12 +1,13 @@
-// Throughput and CPU per request of the three contestants. Each contestant
-// lives in its own long-running child process, set up and warmed once; the
-// contestants then take turns cell by cell (A B C, A B C …) and round by
-// round, so that a slow moment of the machine hits all three alike; the
-// order rotates from round to round.
+// Throughput and CPU per request of the three contestants. A lives in a
+// long-running child process of its own, B and C share one Node-RED runtime
+// in another (PROCESSES); each is set up and warmed once. The contestants
+// then take turns cell by cell (A B C, A B C …) and round by round, so that a
+// slow moment of the machine hits all three alike; the order rotates from
+// round to round.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Child, forkChild } from '../child';
-import { type Cell, type CellMeasurement, CONTESTANTS, type ContestantName } from '../contestants/contestant';
+import { type Cell, type CellMeasurement, CONTESTANTS, type ContestantName, PROCESSES } from '../contestants/contestant';
 import type { ServerProcess } from '../server';
 import { type BenchSettings, requestsFor, serverLatencies } from '../settings';
 import { KINDS } from '../workloads';
@@ -41,22 +42,27 @@ export async function runThroughput(
     log: (line: string) => void,
 ): Promise<ThroughputResults> {
     const children = new Map<ContestantName, Child>();
+    const forked: Child[] = [];
     const setup = { urls: server.urls, latenciesMs: serverLatencies(settings), concurrencies: settings.concurrencies };
     if (settings.profile) fs.mkdirSync(profileDir, { recursive: true });
     let warmupRequests = 0;
     try {
         // One at a time, so that no contestant's set-up or warm-up competes with another's.
-        for (const { name, letter } of CONTESTANTS) {
-            const child = await forkChild(path.join(__dirname, '..', 'contestants', 'process.js'), [name], {
-                execArgv: settings.profile ? profileFlags(profileDir, name) : [],
+        for (const names of PROCESSES) {
+            const child = await forkChild(path.join(__dirname, '..', 'contestants', 'process.js'), [names.join(',')], {
+                execArgv: settings.profile ? profileFlags(profileDir, names) : [],
             });
-            children.set(name, child);
+            forked.push(child);
             await child.call('setup', setup);
-            const warmup = await child.call<{ errors: number; requests: number }>('warmup', { requests: settings.warmupRequests });
-            if (warmup.errors > 0) throw new Error(`contestant ${letter} failed ${warmup.errors} warm-up requests`);
-            warmupRequests = warmup.requests;
-            await server.reset();
-            log(`  ${letter} ready (${warmup.requests} warm-up requests)`);
+            for (const name of names) {
+                children.set(name, child);
+                const { letter } = CONTESTANTS.find((contestant) => contestant.name === name)!;
+                const warmup = await child.call<{ errors: number; requests: number }>('warmup', { name, requests: settings.warmupRequests });
+                if (warmup.errors > 0) throw new Error(`contestant ${letter} failed ${warmup.errors} warm-up requests`);
+                warmupRequests = warmup.requests;
+                await server.reset();
+                log(`  ${letter} ready (${warmup.requests} warm-up requests)`);
+            }
         }
 
         const samples: ThroughputSample[] = [];
@@ -67,7 +73,7 @@ export async function runThroughput(
             for (const cell of cells) {
                 const line: string[] = [];
                 for (const { name, letter } of turnOrder(round)) {
-                    const measured = await children.get(name)!.call<CellMeasurement>('measure', cell);
+                    const measured = await children.get(name)!.call<CellMeasurement>('measure', { name, cell });
                     const activity = await server.reset();
                     if (measured.errors > 0 || activity.requests !== cell.requests) {
                         throw new Error(
@@ -97,7 +103,7 @@ export async function runThroughput(
         };
     } finally {
         // Profiles are written when a child exits normally.
-        await Promise.all([...children.values()].map((child) => child.stop()));
+        await Promise.all(forked.map((child) => child.stop()));
     }
 }
 
@@ -111,8 +117,8 @@ export function turnOrder(round: number): typeof CONTESTANTS {
     return [...CONTESTANTS.slice(shift), ...CONTESTANTS.slice(0, shift)];
 }
 
-function profileFlags(dir: string, name: ContestantName): string[] {
-    return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+function profileFlags(dir: string, names: readonly ContestantName[]): string[] {
+    return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${names.join('+')}.cpuprofile`];
 }
 
 export function describeCell(cell: Cell): string {
