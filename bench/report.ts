@@ -105,8 +105,9 @@ export function queueTable(memory: MemoryResults): Table {
 
 export function historyTable(memory: MemoryResults): Table {
     const { history } = memory;
+    const first = history.points[0];
     return {
-        title: 'Chat history length (16 messages end to end at maxInFlight 8, 0 ms server; 8 held in flight)',
+        title: `Chat history length (${first?.messages ?? 0} messages end to end at maxInFlight 8, 0 ms server, after the same run unmeasured; ${first?.held ?? 0} held in flight)`,
         headers: ['history', 'msg KB', 'ms/req', 'CPU µs/req', 'peak heap +MB', 'held KB/req', 'peak RSS MB', 'errors'],
         rows: history.points.map((point) => [
             int(point.length),
@@ -122,7 +123,8 @@ export function historyTable(memory: MemoryResults): Table {
             `CPU per request: ${history.cpuPerMessage.slope.toFixed(2)} µs per history message (R² ${history.cpuPerMessage.r2.toFixed(4)})`,
             `heap held per request in flight: ${int(history.heldHeapPerMessage.slope)} B per history message ` +
                 `(R² ${history.heldHeapPerMessage.r2.toFixed(4)})`,
-            `peak heap growth: ${int(history.peakHeapPerMessage.slope)} B per history message (R² ${history.peakHeapPerMessage.r2.toFixed(4)})`,
+            `peak heap growth: ${int(history.peakHeapPerMessage.slope)} B per history message (R² ${history.peakHeapPerMessage.r2.toFixed(4)}; ` +
+                'the run does not start from a collection, so what the rehearsal left is collected at times of its own)',
         ],
     };
 }

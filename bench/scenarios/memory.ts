@@ -12,7 +12,7 @@ import type { HistoryMemory, HistoryPoint, QueueMemory, QueuePoint } from './mem
 /** The nodes' default maxInFlight. */
 const IN_FLIGHT = 8;
 /** Messages sent end to end per history length. */
-const HISTORY_MESSAGES = 16;
+const HISTORY_MESSAGES = 48;
 
 export interface QueueResults {
     points: (QueueMemory & { requestsAtServer: number })[];
