@@ -18,7 +18,9 @@
 //           all at once: the node's own cost per message, which the
 //           network's noise hides elsewhere;
 //   refill: openai-chat fed all at once, its queue refilling freed slots in
-//           the package's way, all on the next turn, or all at once;
+//           the package's way (at once unless the event loop is busy), all
+//           on the next turn, all at once, or the first of each turn at once
+//           (the package's way before); with A's await loops beside them;
 //   scheduling: the SDK with the next request started from the previous
 //           one's `await` (as contestant A does) or from setImmediate (as
 //           Node-RED's message delivery does): why B can beat A;
@@ -30,6 +32,7 @@
 //       [--experiment signal|node|pipeline|refill|scheduling|gc] [--variant N]
 // --variant N runs only variant N (0 = the first), for a CPU profile of it:
 //   node --cpu-prof dist/bench/diagnose.js --experiment node --variant 2
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -70,6 +73,8 @@ interface Outcome {
     offMainUs: number;
     /** Median requests per second. */
     perSecond: number;
+    /** Median event-loop utilization. */
+    utilization: number;
     /** Full (mark-compact) collections in all blocks. */
     majorGcs: number;
 }
@@ -99,6 +104,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     const gc = variants.map((): number[] => []);
     const offMain = variants.map((): number[] => []);
     const perSecond = variants.map((): number[] => []);
+    const utilization = variants.map((): number[] => []);
     const majors = variants.map(() => 0);
     for (let i = 0; i < blocks; i++) {
         // The order rotates from block to block, so that no variant always goes first or after the same one.
@@ -106,7 +112,9 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
             const index = (i + turn) % variants.length;
             const { block, before } = variants[index];
             before?.();
+            const loopBefore = performance.eventLoopUtilization();
             const { usage } = await measure(() => block(requests), { sampleEveryMs: 100, collectFirst: false });
+            utilization[index].push(performance.eventLoopUtilization(loopBefore).utilization);
             gc[index].push((usage.gcPauseMs * 1000) / requests);
             majors[index] += usage.majorGcs;
             cpu[index].push(usage.cpuUs / requests);
@@ -123,6 +131,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
         gcUs: median(gc[index]),
         offMainUs: median(offMain[index]),
         perSecond: median(perSecond[index]),
+        utilization: median(utilization[index]),
         majorGcs: majors[index],
     }));
 }
@@ -132,7 +141,7 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
     const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} µs`;
     for (const [index, outcome] of outcomes.entries()) {
         const over = index === 0 ? '' : `; ${signed(outcome.overFirstUs)} over the first, ${signed(outcome.overPreviousUs)} over the one above`;
-        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}, ${outcome.majorGcs} full GCs), ${outcome.perSecond.toFixed(0)}/s`;
+        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}, ${outcome.majorGcs} full GCs), ${outcome.perSecond.toFixed(0)}/s, loop ${(outcome.utilization * 100).toFixed(0)}% busy`;
         console.log(`  ${outcome.name.padEnd(52)} ${cpu}${over}`);
     }
 }
@@ -302,7 +311,7 @@ async function pipelineExperiment(server: ServerProcess, options: Options): Prom
     print(`pipeline: the SDK's answer replaced by one from memory after ${delayMs} ms, maxInFlight ${options.concurrency}`, outcomes, options);
 }
 
-/** How a queue refills freed slots: the package's own way, or one of the two simple ones it sits between. */
+/** How a queue refills freed slots: the package's own way, or one of the ways it chooses between or replaced. */
 interface RequestQueueInternals {
     closed: boolean;
     queued: number;
@@ -310,9 +319,10 @@ interface RequestQueueInternals {
     startWaiting(most: number): void;
 }
 type Refill = (this: RequestQueueInternals) => void;
+type RefillPolicy = 'package' | 'next turn' | 'at once' | 'first of a turn at once';
 let packageRefill: Refill | undefined;
 
-function setRefill(policy: 'package' | 'next turn' | 'at once'): void {
+function setRefill(policy: RefillPolicy): void {
     const prototype = RequestQueue.prototype as unknown as { refill: Refill };
     packageRefill ??= prototype.refill;
     const nextTurn: Refill = function () {
@@ -323,25 +333,40 @@ function setRefill(policy: 'package' | 'next turn' | 'at once'): void {
             this.startWaiting(Infinity);
         });
     };
-    const atOnce: Refill = function () {
-        this.startWaiting(Infinity);
+    const policies: Record<RefillPolicy, Refill> = {
+        package: packageRefill,
+        'next turn': nextTurn,
+        'at once': function () {
+            this.startWaiting(Infinity);
+        },
+        // The package's way until it asked how busy the event loop is.
+        'first of a turn at once': function () {
+            if (this.closed || this.queued === 0 || this.refillScheduled) return;
+            nextTurn.call(this);
+            this.startWaiting(1);
+        },
     };
-    prototype.refill = policy === 'package' ? packageRefill : policy === 'next turn' ? nextTurn : atOnce;
+    prototype.refill = policies[policy];
 }
 
 async function refillExperiment(server: ServerProcess, options: Options): Promise<void> {
     const { feed } = await diagnoseFlow(server, options);
+    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
+    const sdk: Block = (requests) =>
+        inAwaitLoops(options.concurrency, requests, (index) => client.chat.completions.create(chatParams(userText(index))));
     const chat =
-        (policy: Parameters<typeof setRefill>[0]): Block =>
+        (policy: RefillPolicy): Block =>
         (requests) => {
             setRefill(policy);
             return feed('chat', Infinity)(requests);
         };
     const outcomes = await compare(server, options, [
         { name: `B: thin node, fed ${options.concurrency} at a time`, block: feed('thin', options.concurrency) },
-        { name: 'openai-chat (C), first slot of a turn at once', block: chat('package') },
+        { name: 'openai-chat (C), at once unless the loop is busy', block: chat('package') },
         { name: 'openai-chat (C), every slot on the next turn', block: chat('next turn') },
         { name: 'openai-chat (C), every slot at once', block: chat('at once') },
+        { name: 'openai-chat (C), first slot of a turn at once', block: chat('first of a turn at once') },
+        { name: 'A: the SDK in await loops', block: sdk },
     ]);
     setRefill('package');
     print(`refill: how freed slots are refilled, ${options.latencyMs} ms, maxInFlight ${options.concurrency}`, outcomes, options);

@@ -1,4 +1,5 @@
 import { CloseSignal } from './close-signal';
+import { eventLoopIsBusy } from './event-loop-load';
 import { ClosedError, QueueFullError } from './failure';
 
 /** What a {@link RequestQueue} does with its jobs. */
@@ -31,6 +32,7 @@ export class RequestQueue<Job> {
         private readonly maxInFlight: number,
         private readonly maxQueued: number,
         private readonly worker: QueueWorker<Job>,
+        private readonly loopIsBusy: () => boolean = eventLoopIsBusy,
     ) {}
 
     get inFlight(): number {
@@ -75,21 +77,25 @@ export class RequestQueue<Job> {
     }
 
     /**
-     * Refills freed slots with waiting jobs. The first slot freed in a turn of
-     * the event loop is refilled at once, so that a lone answer does not hold
-     * up the next request; slots freed after it in the same turn are refilled
-     * together once the loop has handled the rest of the I/O at hand. Under
-     * load, that costs the HTTP client less CPU per request than starting each
-     * request straight from the end of the one before (BENCHMARKS.md).
+     * Refills a freed slot with the next waiting job. While the event loop has
+     * time to spare, at once, so that no request waits for the rest of the
+     * loop's turn. While it is busy, on the next turn, together with the other
+     * slots freed in this one: the loop first reads the answers at hand, which
+     * costs the HTTP client less CPU per request than starting each request
+     * from the end of the one before, and when the loop is the bottleneck no
+     * request starts any later for it (BENCHMARKS.md).
      */
     private refill(): void {
-        if (this.closed || this.queued === 0 || this.refillScheduled) return;
-        this.refillScheduled = true;
-        setImmediate(() => {
-            this.refillScheduled = false;
+        if (this.closed || this.queued === 0) return;
+        if (!this.loopIsBusy()) {
             this.startWaiting(Infinity);
-        });
-        this.startWaiting(1);
+        } else if (!this.refillScheduled) {
+            this.refillScheduled = true;
+            setImmediate(() => {
+                this.refillScheduled = false;
+                this.startWaiting(Infinity);
+            });
+        }
     }
 
     private startWaiting(most: number): void {

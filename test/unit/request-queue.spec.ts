@@ -12,15 +12,16 @@ interface Entry {
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A queue whose jobs are functions of their signal; `run` answers with how the job ended, `refused` lists refusals. */
-function taskQueue(maxInFlight: number, maxQueued: number) {
+function taskQueue(maxInFlight: number, maxQueued: number, loopIsBusy?: () => boolean) {
     const refused: Error[] = [];
-    const queue = new RequestQueue<Entry>(maxInFlight, maxQueued, {
-        run: (entry, signal) => entry.task(signal).then(entry.resolve, entry.reject),
-        refuse: (entry, reason) => {
+    const worker = {
+        run: (entry: Entry, signal: CloseSignal) => entry.task(signal).then(entry.resolve, entry.reject),
+        refuse: (entry: Entry, reason: Error) => {
             refused.push(reason);
             entry.reject(reason);
         },
-    });
+    };
+    const queue = new RequestQueue<Entry>(maxInFlight, maxQueued, worker, loopIsBusy);
     const run = <T>(task: (signal: CloseSignal) => Promise<T>) =>
         new Promise<T>((resolve, reject) => queue.add({ task, resolve: resolve as (value: unknown) => void, reject }));
     return { queue, run, refused };
@@ -82,20 +83,36 @@ describe('request queue', () => {
         assert.deepEqual(await Promise.all([running, waiting]), ['first', 'second']);
     });
 
-    it('refills the first slot freed in a turn at once, and the others when the turn ends', async () => {
-        const { queue, run } = taskQueue(3, 10);
+    /** Three tasks in flight and three waiting; the first three end in one turn. Returns the queue right after. */
+    async function endThreeInOneTurn(loopIsBusy: () => boolean) {
+        const { queue, run } = taskQueue(3, 10, loopIsBusy);
         const gates = Array.from({ length: 6 }, () => gate());
         const runs = gates.map((g) => run(g.task));
         assert.equal(queue.inFlight, 3);
         gates.slice(0, 3).forEach((g, index) => g.release(String(index)));
         await Promise.all(runs.slice(0, 3));
         for (let tick = 0; tick < 10; tick++) await Promise.resolve();
-        assert.equal(queue.inFlight, 1, 'one slot is refilled in the same turn');
-        assert.equal(queue.queued, 2);
+        const finish = async () => {
+            gates.slice(3).forEach((g) => g.release('later'));
+            assert.equal((await Promise.all(runs)).length, 6);
+        };
+        return { queue, finish };
+    }
+
+    it('refills each freed slot at once while the event loop has time to spare', async () => {
+        const { queue, finish } = await endThreeInOneTurn(() => false);
+        assert.equal(queue.inFlight, 3, 'all three waiting tasks start in the same turn');
+        assert.equal(queue.queued, 0);
+        await finish();
+    });
+
+    it('refills the slots freed in a turn together on the next turn while the event loop is busy', async () => {
+        const { queue, finish } = await endThreeInOneTurn(() => true);
+        assert.equal(queue.inFlight, 0, 'nothing starts in the same turn');
+        assert.equal(queue.queued, 3);
         await nextTurn();
-        assert.equal(queue.inFlight, 3, 'the two other waiting tasks start together on the next turn');
-        gates.slice(3).forEach((g) => g.release('later'));
-        assert.equal((await Promise.all(runs)).length, 6);
+        assert.equal(queue.inFlight, 3, 'the three waiting tasks start together on the next turn');
+        await finish();
     });
 
     it('goes on after a task fails', async () => {
