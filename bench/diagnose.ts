@@ -107,9 +107,13 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     const utilization = variants.map((): number[] => []);
     const majors = variants.map(() => 0);
     for (let i = 0; i < blocks; i++) {
-        // The order rotates from block to block, so that no variant always goes first or after the same one.
-        for (let turn = 0; turn < variants.length; turn++) {
-            const index = (i + turn) % variants.length;
+        // The order rotates from block to block, and every other block runs it backwards: each variant
+        // goes first as often as the others, and does not always come straight after the same one
+        // (which would leave it whatever collecting that one started).
+        const rotation = Math.floor(i / 2) % variants.length;
+        const order = variants.map((_, turn) => (rotation + turn) % variants.length);
+        if (i % 2 === 1) order.reverse();
+        for (const index of order) {
             const { block, before } = variants[index];
             before?.();
             const loopBefore = performance.eventLoopUtilization();

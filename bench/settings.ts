@@ -36,7 +36,7 @@ export interface BenchSettings {
 }
 
 const FULL: Omit<BenchSettings, 'quick' | 'profile' | 'sections'> = {
-    rounds: 7,
+    rounds: 6,
     requests: 2000,
     latencyBoundRequests: 150,
     warmupRequests: 8000,

@@ -2,8 +2,8 @@
 // long-running child process of its own, B and C share one Node-RED runtime
 // in another (PROCESSES); each is set up and warmed once. The contestants
 // then take turns cell by cell (A B C, A B C …) and round by round, so that a
-// slow moment of the machine hits all three alike; the order rotates from
-// round to round.
+// slow moment of the machine hits all three alike; the order changes from
+// round to round (turnOrder).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Child, forkChild } from '../child';
@@ -108,13 +108,19 @@ export async function runThroughput(
 }
 
 /**
- * A B C in round 1, B C A in round 2, C A B in round 3…: every contestant
- * takes every place in the turn equally often, so that whatever comes of
- * going first or right after another contestant is shared out.
+ * A B C in round 1, C B A in round 2, B C A in round 3, A C B in round 4,
+ * C A B in round 5, B A C in round 6, and again: over each six rounds, every
+ * contestant takes every place in the turn equally often. B and C share a
+ * process and the turns run on from cell to cell, so the order also decides
+ * which of the two runs straight after the other, inheriting whatever
+ * collecting it left, and which one comes after A's turn, while their
+ * process idles. Each round is followed by its reverse, so over any two
+ * rounds B and C have each place once.
  */
 export function turnOrder(round: number): typeof CONTESTANTS {
-    const shift = (round - 1) % CONTESTANTS.length;
-    return [...CONTESTANTS.slice(shift), ...CONTESTANTS.slice(0, shift)];
+    const shift = (Math.floor((round - 1) / 2) + CONTESTANTS.length) % CONTESTANTS.length;
+    const rotated = [...CONTESTANTS.slice(shift), ...CONTESTANTS.slice(0, shift)];
+    return round % 2 === 1 ? rotated : rotated.reverse();
 }
 
 function profileFlags(dir: string, names: readonly ContestantName[]): string[] {
