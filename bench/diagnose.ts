@@ -44,6 +44,7 @@ import { accountNode, chatNodeSettings } from './node-red/package-flow';
 import { startNodeRed } from './node-red/runtime';
 import { startServerProcess, type ServerProcess } from './server';
 import { median } from './stats';
+import { turnOrder } from './turn-order';
 import { CloseSignal } from '../nodes/lib/close-signal';
 import { OpenAIClient } from '../nodes/lib/openai-client';
 import { RequestQueue } from '../nodes/lib/request-queue';
@@ -107,13 +108,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     const utilization = variants.map((): number[] => []);
     const majors = variants.map(() => 0);
     for (let i = 0; i < blocks; i++) {
-        // The order rotates from block to block, and every other block runs it backwards: each variant
-        // goes first as often as the others, and does not always come straight after the same one
-        // (which would leave it whatever collecting that one started).
-        const rotation = Math.floor(i / 2) % variants.length;
-        const order = variants.map((_, turn) => (rotation + turn) % variants.length);
-        if (i % 2 === 1) order.reverse();
-        for (const index of order) {
+        for (const index of turnOrder([...variants.keys()], i)) {
             const { block, before } = variants[index];
             before?.();
             const loopBefore = performance.eventLoopUtilization();
@@ -148,6 +143,11 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
         const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}, ${outcome.majorGcs} full GCs), ${outcome.perSecond.toFixed(0)}/s, loop ${(outcome.utilization * 100).toFixed(0)}% busy`;
         console.log(`  ${outcome.name.padEnd(52)} ${cpu}${over}`);
     }
+}
+
+/** The SDK's own client, as A and B make it, for the server of the experiment's latency. */
+function plainClient(server: ServerProcess, options: Options): OpenAI {
+    return new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
 }
 
 /** `requests` calls of `request`, `concurrency` loops each awaiting one at a time (as contestant A does). */
@@ -197,7 +197,7 @@ async function signalExperiment(server: ServerProcess, options: Options): Promis
 }
 
 async function schedulingExperiment(server: ServerProcess, options: Options): Promise<void> {
-    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
+    const client = plainClient(server, options);
     const request = (index: number) => client.chat.completions.create(chatParams(userText(index)));
     const awaitLoops: Block = (requests) => inAwaitLoops(options.concurrency, requests, request);
     const fromSetImmediate: Block = (requests) =>
@@ -224,7 +224,7 @@ async function gcExperiment(server: ServerProcess, options: Options): Promise<vo
     // The same as node --expose-gc, without needing the flag on the command line.
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
+    const client = plainClient(server, options);
     const block =
         (before: () => void): Block =>
         (requests) => {
@@ -278,7 +278,7 @@ async function nodeExperiment(server: ServerProcess, options: Options): Promise<
     const account = runtime.getNode('account') as unknown as { client(): OpenAI };
     const packaged = account.client.bind(account);
     // The chat node's SDK calls made as B makes them: a plain client, no signal.
-    const plain = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
+    const plain = plainClient(server, options);
     const unsignalled = { chat: { completions: { create: (params: never) => plain.chat.completions.create(params) } } };
     const withClient =
         (client: () => unknown, block: Block): Block =>
@@ -355,7 +355,7 @@ function setRefill(policy: RefillPolicy): void {
 
 async function refillExperiment(server: ServerProcess, options: Options): Promise<void> {
     const { feed } = await diagnoseFlow(server, options);
-    const client = new OpenAI({ apiKey: server.urls.apiKey, baseURL: server.urls.byLatency[String(options.latencyMs)] });
+    const client = plainClient(server, options);
     const sdk: Block = (requests) =>
         inAwaitLoops(options.concurrency, requests, (index) => client.chat.completions.create(chatParams(userText(index))));
     const chat =

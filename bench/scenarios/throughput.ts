@@ -2,13 +2,18 @@
 // long-running child process of its own, B and C share one Node-RED runtime
 // in another (PROCESSES); each is set up and warmed once. The contestants
 // then take turns cell by cell (A B C, A B C …) and round by round, so that a
-// slow moment of the machine hits all three alike; the order changes from
-// round to round (turnOrder).
+// slow moment of the machine hits all three alike. The order changes from
+// round to round (turnOrder): A B C, C B A, B C A, A C B, C A B, B A C. B and C
+// share a process and the turns run on from cell to cell, so the order also
+// decides which of the two comes straight after the other, inheriting
+// whatever collecting it left, and which comes after A's turn, while their
+// process idles; over any two rounds each has each place once.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Child, forkChild } from '../child';
 import { type Cell, type CellMeasurement, CONTESTANTS, type ContestantName, PROCESSES } from '../contestants/contestant';
 import type { ServerProcess } from '../server';
+import { turnOrder } from '../turn-order';
 import { type BenchSettings, requestsFor, serverLatencies } from '../settings';
 import { KINDS } from '../workloads';
 
@@ -72,7 +77,7 @@ export async function runThroughput(
         for (let round = 0; round <= settings.rounds; round++) {
             for (const cell of cells) {
                 const line: string[] = [];
-                for (const { name, letter } of turnOrder(round)) {
+                for (const { name, letter } of turnOrder(CONTESTANTS, round - 1)) {
                     const measured = await children.get(name)!.call<CellMeasurement>('measure', { name, cell });
                     const activity = await server.reset();
                     if (measured.errors > 0 || activity.requests !== cell.requests) {
@@ -105,22 +110,6 @@ export async function runThroughput(
         // Profiles are written when a child exits normally.
         await Promise.all(forked.map((child) => child.stop()));
     }
-}
-
-/**
- * A B C in round 1, C B A in round 2, B C A in round 3, A C B in round 4,
- * C A B in round 5, B A C in round 6, and again: over each six rounds, every
- * contestant takes every place in the turn equally often. B and C share a
- * process and the turns run on from cell to cell, so the order also decides
- * which of the two runs straight after the other, inheriting whatever
- * collecting it left, and which one comes after A's turn, while their
- * process idles. Each round is followed by its reverse, so over any two
- * rounds B and C have each place once.
- */
-export function turnOrder(round: number): typeof CONTESTANTS {
-    const shift = (Math.floor((round - 1) / 2) + CONTESTANTS.length) % CONTESTANTS.length;
-    const rotated = [...CONTESTANTS.slice(shift), ...CONTESTANTS.slice(0, shift)];
-    return round % 2 === 1 ? rotated : rotated.reverse();
 }
 
 function profileFlags(dir: string, names: readonly ContestantName[]): string[] {
