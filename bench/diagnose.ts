@@ -3,7 +3,8 @@
 // rotating from block to block), and prints the medians of CPU per request
 // and of the paired differences from the first variant and from the one
 // before (paired blocks ran close together, so slow spells of the machine
-// mostly cancel out):
+// mostly cancel out), with GC time, throughput, how busy the event loop was
+// and how often its thread slept waiting for work:
 //   signal: the openai SDK, answered from memory, with no signal, a native
 //           AbortSignal per request, one shared native AbortSignal, one
 //           shared CloseSignal that the SDK follows, and the package's way
@@ -32,6 +33,7 @@
 //       [--experiment signal|node|pipeline|refill|scheduling|gc] [--variant N]
 // --variant N runs only variant N (0 = the first), for a CPU profile of it:
 //   node --cpu-prof dist/bench/diagnose.js --experiment node --variant 2
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
@@ -78,6 +80,8 @@ interface Outcome {
     utilization: number;
     /** Full (mark-compact) collections in all blocks. */
     majorGcs: number;
+    /** Median times per request the main thread went to sleep waiting for work (Linux only, else NaN). */
+    wakeups: number;
 }
 
 interface Options {
@@ -90,6 +94,15 @@ interface Options {
     blocks: number;
     requests: number;
     variant?: number;
+}
+
+/** How many times the main thread has gone to sleep waiting (for I/O or a timer), from Linux's /proc; NaN elsewhere. */
+function mainThreadSleeps(): number {
+    try {
+        return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync('/proc/thread-self/status', 'utf8'))?.[1]);
+    } catch {
+        return NaN;
+    }
 }
 
 /** Runs the variants in turns, `blocks` times, and compares their CPU and GC time per request (paired within a block). */
@@ -107,12 +120,15 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     const perSecond = variants.map((): number[] => []);
     const utilization = variants.map((): number[] => []);
     const majors = variants.map(() => 0);
+    const wakeups = variants.map((): number[] => []);
     for (let i = 0; i < blocks; i++) {
         for (const index of turnOrder([...variants.keys()], i)) {
             const { block, before } = variants[index];
             before?.();
             const loopBefore = performance.eventLoopUtilization();
+            const sleepsBefore = mainThreadSleeps();
             const { usage } = await measure(() => block(requests), { sampleEveryMs: 100, collectFirst: false });
+            wakeups[index].push((mainThreadSleeps() - sleepsBefore) / requests);
             utilization[index].push(performance.eventLoopUtilization(loopBefore).utilization);
             gc[index].push((usage.gcPauseMs * 1000) / requests);
             majors[index] += usage.majorGcs;
@@ -132,6 +148,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
         perSecond: median(perSecond[index]),
         utilization: median(utilization[index]),
         majorGcs: majors[index],
+        wakeups: median(wakeups[index]),
     }));
 }
 
@@ -140,7 +157,7 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
     const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} µs`;
     for (const [index, outcome] of outcomes.entries()) {
         const over = index === 0 ? '' : `; ${signed(outcome.overFirstUs)} over the first, ${signed(outcome.overPreviousUs)} over the one above`;
-        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}, ${outcome.majorGcs} full GCs), ${outcome.perSecond.toFixed(0)}/s, loop ${(outcome.utilization * 100).toFixed(0)}% busy`;
+        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}, ${outcome.majorGcs} full GCs), ${outcome.perSecond.toFixed(0)}/s, loop ${(outcome.utilization * 100).toFixed(0)}% busy, ${outcome.wakeups.toFixed(2)} wakeups/request`;
         console.log(`  ${outcome.name.padEnd(52)} ${cpu}${over}`);
     }
 }
