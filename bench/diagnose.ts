@@ -81,7 +81,7 @@ interface Outcome {
     /** Full (mark-compact) collections in all blocks. */
     majorGcs: number;
     /** Median times per request the main thread went to sleep waiting for work (Linux only, else NaN). */
-    wakeups: number;
+    sleeps: number;
 }
 
 interface Options {
@@ -120,7 +120,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
     const perSecond = variants.map((): number[] => []);
     const utilization = variants.map((): number[] => []);
     const majors = variants.map(() => 0);
-    const wakeups = variants.map((): number[] => []);
+    const sleeps = variants.map((): number[] => []);
     for (let i = 0; i < blocks; i++) {
         for (const index of turnOrder([...variants.keys()], i)) {
             const { block, before } = variants[index];
@@ -128,7 +128,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
             const loopBefore = performance.eventLoopUtilization();
             const sleepsBefore = mainThreadSleeps();
             const { usage } = await measure(() => block(requests), { sampleEveryMs: 100, collectFirst: false });
-            wakeups[index].push((mainThreadSleeps() - sleepsBefore) / requests);
+            sleeps[index].push((mainThreadSleeps() - sleepsBefore) / requests);
             utilization[index].push(performance.eventLoopUtilization(loopBefore).utilization);
             gc[index].push((usage.gcPauseMs * 1000) / requests);
             majors[index] += usage.majorGcs;
@@ -148,7 +148,7 @@ async function compare(server: ServerProcess, options: Options, all: Variant[]):
         perSecond: median(perSecond[index]),
         utilization: median(utilization[index]),
         majorGcs: majors[index],
-        wakeups: median(wakeups[index]),
+        sleeps: median(sleeps[index]),
     }));
 }
 
@@ -157,7 +157,7 @@ function print(title: string, outcomes: Outcome[], options: Options): void {
     const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} µs`;
     for (const [index, outcome] of outcomes.entries()) {
         const over = index === 0 ? '' : `; ${signed(outcome.overFirstUs)} over the first, ${signed(outcome.overPreviousUs)} over the one above`;
-        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}, ${outcome.majorGcs} full GCs), ${outcome.perSecond.toFixed(0)}/s, loop ${(outcome.utilization * 100).toFixed(0)}% busy, ${outcome.wakeups.toFixed(2)} wakeups/request`;
+        const cpu = `${outcome.cpuUs.toFixed(0).padStart(5)} µs CPU/request (GC pauses ${outcome.gcUs.toFixed(0)}, off main thread ${outcome.offMainUs.toFixed(0)}, ${outcome.majorGcs} full GCs), ${outcome.perSecond.toFixed(0)}/s, loop ${(outcome.utilization * 100).toFixed(0)}% busy, slept ${outcome.sleeps.toFixed(2)} times/request`;
         console.log(`  ${outcome.name.padEnd(52)} ${cpu}${over}`);
     }
 }
