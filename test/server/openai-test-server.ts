@@ -16,7 +16,7 @@ import { loadRequestValidators, type BodyCheck, type RequestValidators } from '.
 
 export { CHAT_MODELS, DEFAULT_MODERATION_MODEL, MODELS, MODERATION_MODELS } from './openai-routes';
 export { maskApiKey } from './openai-errors';
-export { openApiSchemaPath, SCHEMA_ENV_VARIABLE, SchemaNotFoundError } from './openapi-validation';
+export { openApiSchemaPath, SchemaNotFoundError } from './openapi-validation';
 export * from './simulated-chat';
 export * from './simulated-moderation';
 

@@ -5,8 +5,6 @@ import * as path from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 
-export const SCHEMA_ENV_VARIABLE = 'OPENAI_OPENAPI_SCHEMA';
-
 /** The request bodies we validate, and their schema in `components.schemas`. */
 const REQUEST_SCHEMAS = {
     chat: 'CreateChatCompletionRequest',
@@ -34,11 +32,9 @@ const DOCUMENT_ID = 'openai-openapi';
 /** Compiled validators by schema file: compiling takes a while, so do it once per process. */
 const compiled = new Map<string, RequestValidators>();
 
-/** The schema file: `$OPENAI_OPENAPI_SCHEMA`, else `shared/openai-openapi/` beside the repository. */
+/** The schema file, kept in the repository beside this module's source (see `openapi/SOURCE.md`). */
 export function openApiSchemaPath(): string {
-    const fromEnvironment = process.env[SCHEMA_ENV_VARIABLE];
-    if (fromEnvironment) return path.resolve(fromEnvironment);
-    return path.join(repositoryRoot(), '..', 'shared', 'openai-openapi', 'openai-openapi-subset.json');
+    return path.join(repositoryRoot(), 'test', 'server', 'openapi', 'openai-openapi-subset.json');
 }
 
 export function loadRequestValidators(): RequestValidators {
@@ -65,12 +61,7 @@ function repositoryRoot(): string {
 
 function readSchemaDocument(file: string): object {
     if (!fs.existsSync(file)) {
-        const origin = process.env[SCHEMA_ENV_VARIABLE] ? ` (from ${SCHEMA_ENV_VARIABLE})` : '';
-        throw new SchemaNotFoundError(
-            `OpenAI OpenAPI schema not found at ${file}${origin}. ` +
-                `Set ${SCHEMA_ENV_VARIABLE} to the path of openai-openapi-subset.json, ` +
-                'or start the test server with { validate: false }.',
-        );
+        throw new SchemaNotFoundError(`OpenAI OpenAPI schema not found at ${file}; it is part of the repository (test/server/openapi/).`);
     }
     return JSON.parse(fs.readFileSync(file, 'utf8')) as object;
 }
