@@ -1,9 +1,8 @@
 import type { NodeAPI, NodeDef } from 'node-red';
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
 import { type AccountSettings, clientOptions, maxTokensField } from './lib/account-settings';
 import { MissingKeyError } from './lib/failure';
 import { InputError } from './lib/input-error';
-import { OpenAIClient } from './lib/openai-client';
 import type { MaxTokensField } from './lib/chat';
 import type { AccountNode } from './runtime/account';
 import { registerModelList } from './runtime/model-list';
@@ -28,7 +27,7 @@ export = function register(RED: NodeAPI): void {
             if (client) return client;
             if (!apiKey) throw new MissingKeyError(label);
             try {
-                client = new OpenAIClient(clientOptions(config, apiKey));
+                client = new OpenAI(clientOptions(config, apiKey));
             } catch (error) {
                 const reason = error instanceof Error ? error.message : String(error);
                 throw new InputError(`account "${label}"`, `cannot be used: ${reason}`);

@@ -1,11 +1,9 @@
-import { CloseSignal } from './close-signal';
-import { eventLoopIsBusy } from './event-loop-load';
 import { ClosedError, QueueFullError } from './failure';
 
 /** What a {@link RequestQueue} does with its jobs. */
 export interface QueueWorker<Job> {
-    /** Makes the job's request; `signal`, the job's own, is raised if the queue closes first. Settles once the job has ended. */
-    run(job: Job, signal: CloseSignal): Promise<void>;
+    /** Makes the job's request; `signal`, the job's own, is aborted if the queue closes first. Settles once the job has ended. */
+    run(job: Job, signal: AbortSignal): Promise<void>;
     /** Ends a job that will never run: the queue is full or closed. */
     refuse(job: Job, reason: Error): void;
 }
@@ -20,8 +18,8 @@ export interface QueueWorker<Job> {
  * since a burst may park thousands of them.
  */
 export class RequestQueue<Job> {
-    // The signals of the jobs in flight: raising them aborts those jobs.
-    private readonly running = new Set<CloseSignal>();
+    // One controller per job in flight: aborting it aborts that job's request.
+    private readonly running = new Set<AbortController>();
     private closed = false;
     private refillScheduled = false;
     // An array read from `head` on, compacted now and then: shift() on a long queue is O(n).
@@ -32,7 +30,6 @@ export class RequestQueue<Job> {
         private readonly maxInFlight: number,
         private readonly maxQueued: number,
         private readonly worker: QueueWorker<Job>,
-        private readonly loopIsBusy: () => boolean = eventLoopIsBusy,
     ) {}
 
     get inFlight(): number {
@@ -46,7 +43,8 @@ export class RequestQueue<Job> {
     /** Runs the job now, queues it, or refuses it through the worker. */
     add(job: Job): void {
         if (this.closed) this.worker.refuse(job, new ClosedError());
-        else if (this.hasRoom()) this.start(job);
+        // Behind jobs that wait for a refill on the next turn, a new job waits too: first in, first out.
+        else if (this.hasRoom() && this.queued === 0) this.start(job);
         else if (this.queued >= this.maxQueued) this.worker.refuse(job, new QueueFullError(this.maxQueued));
         else this.waiting.push(job);
     }
@@ -57,7 +55,7 @@ export class RequestQueue<Job> {
         this.waiting = [];
         this.head = 0;
         this.closed = true;
-        for (const signal of this.running) signal.abort(new ClosedError());
+        for (const controller of this.running) controller.abort(new ClosedError());
         for (const job of waiting) this.worker.refuse(job, new ClosedError());
     }
 
@@ -66,40 +64,35 @@ export class RequestQueue<Job> {
     }
 
     private start(job: Job): void {
-        const signal = new CloseSignal();
-        this.running.add(signal);
+        // A signal per job rather than one per queue: the SDK listens to it for
+        // each request, and more than ten listeners on one signal make Node.js warn of a leak.
+        const controller = new AbortController();
+        this.running.add(controller);
         const release = () => {
-            this.running.delete(signal);
+            this.running.delete(controller);
             this.refill();
         };
         // A run that rejects (it should not) must still free its slot.
-        this.worker.run(job, signal).then(release, release);
+        this.worker.run(job, controller.signal).then(release, release);
     }
 
     /**
-     * Refills a freed slot with the next waiting job. While the event loop has
-     * time to spare, at once, so that no request waits for the rest of the
-     * loop's turn. While it is busy, on the next turn, together with the other
-     * slots freed in this one: the loop first reads the answers at hand, which
-     * costs the HTTP client less CPU per request than starting each request
-     * from the end of the one before, and when the loop is the bottleneck no
-     * request starts any later for it (BENCHMARKS.md).
+     * Refills the slots freed in this turn of the event loop together, on the
+     * next turn: the loop first reads the other answers at hand, which costs
+     * the HTTP client less CPU per request than starting each request from the
+     * end of the one before, as Node-RED's own message delivery does (BENCHMARKS.md).
      */
     private refill(): void {
-        if (this.closed || this.queued === 0) return;
-        if (!this.loopIsBusy()) {
-            this.startWaiting(Infinity);
-        } else if (!this.refillScheduled) {
-            this.refillScheduled = true;
-            setImmediate(() => {
-                this.refillScheduled = false;
-                this.startWaiting(Infinity);
-            });
-        }
+        if (this.closed || this.queued === 0 || this.refillScheduled) return;
+        this.refillScheduled = true;
+        setImmediate(() => {
+            this.refillScheduled = false;
+            this.startWaiting();
+        });
     }
 
-    private startWaiting(most: number): void {
-        for (let started = 0; started < most && !this.closed && this.queued > 0 && this.hasRoom(); started++) {
+    private startWaiting(): void {
+        while (!this.closed && this.queued > 0 && this.hasRoom()) {
             const next = this.waiting[this.head] as Job;
             this.waiting[this.head] = undefined;
             this.head += 1;

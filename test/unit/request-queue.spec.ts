@@ -1,10 +1,9 @@
 import { strict as assert } from 'node:assert';
-import type { CloseSignal } from '../../nodes/lib/close-signal';
 import { ClosedError, QueueFullError } from '../../nodes/lib/failure';
 import { RequestQueue } from '../../nodes/lib/request-queue';
 
 interface Entry {
-    task: (signal: CloseSignal) => Promise<unknown>;
+    task: (signal: AbortSignal) => Promise<unknown>;
     resolve(value: unknown): void;
     reject(reason: unknown): void;
 }
@@ -12,17 +11,17 @@ interface Entry {
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A queue whose jobs are functions of their signal; `run` answers with how the job ended, `refused` lists refusals. */
-function taskQueue(maxInFlight: number, maxQueued: number, loopIsBusy?: () => boolean) {
+function taskQueue(maxInFlight: number, maxQueued: number) {
     const refused: Error[] = [];
     const worker = {
-        run: (entry: Entry, signal: CloseSignal) => entry.task(signal).then(entry.resolve, entry.reject),
+        run: (entry: Entry, signal: AbortSignal) => entry.task(signal).then(entry.resolve, entry.reject),
         refuse: (entry: Entry, reason: Error) => {
             refused.push(reason);
             entry.reject(reason);
         },
     };
-    const queue = new RequestQueue<Entry>(maxInFlight, maxQueued, worker, loopIsBusy);
-    const run = <T>(task: (signal: CloseSignal) => Promise<T>) =>
+    const queue = new RequestQueue<Entry>(maxInFlight, maxQueued, worker);
+    const run = <T>(task: (signal: AbortSignal) => Promise<T>) =>
         new Promise<T>((resolve, reject) => queue.add({ task, resolve: resolve as (value: unknown) => void, reject }));
     return { queue, run, refused };
 }
@@ -83,36 +82,33 @@ describe('request queue', () => {
         assert.deepEqual(await Promise.all([running, waiting]), ['first', 'second']);
     });
 
-    /** Three tasks in flight and three waiting; the first three end in one turn. Returns the queue right after. */
-    async function endThreeInOneTurn(loopIsBusy: () => boolean) {
-        const { queue, run } = taskQueue(3, 10, loopIsBusy);
+    it('refills the slots freed in a turn together on the next turn, first in first out', async () => {
+        const { queue, run } = taskQueue(3, 10);
         const gates = Array.from({ length: 6 }, () => gate());
         const runs = gates.map((g) => run(g.task));
         assert.equal(queue.inFlight, 3);
         gates.slice(0, 3).forEach((g, index) => g.release(String(index)));
         await Promise.all(runs.slice(0, 3));
         for (let tick = 0; tick < 10; tick++) await Promise.resolve();
-        const finish = async () => {
-            gates.slice(3).forEach((g) => g.release('later'));
-            assert.equal((await Promise.all(runs)).length, 6);
-        };
-        return { queue, finish };
-    }
-
-    it('refills each freed slot at once while the event loop has time to spare', async () => {
-        const { queue, finish } = await endThreeInOneTurn(() => false);
-        assert.equal(queue.inFlight, 3, 'all three waiting tasks start in the same turn');
-        assert.equal(queue.queued, 0);
-        await finish();
-    });
-
-    it('refills the slots freed in a turn together on the next turn while the event loop is busy', async () => {
-        const { queue, finish } = await endThreeInOneTurn(() => true);
         assert.equal(queue.inFlight, 0, 'nothing starts in the same turn');
         assert.equal(queue.queued, 3);
+        // A task that comes while the refill waits queues behind the others.
+        const late = gate();
+        const lateRun = run(late.task);
+        assert.equal(queue.queued, 4);
         await nextTurn();
         assert.equal(queue.inFlight, 3, 'the three waiting tasks start together on the next turn');
-        await finish();
+        assert.deepEqual(
+            gates.slice(3).map((g) => g.started.length),
+            [1, 1, 1],
+        );
+        assert.equal(late.started.length, 0, 'the late task still waits');
+        gates.slice(3).forEach((g) => g.release('later'));
+        await Promise.all(runs);
+        await nextTurn();
+        assert.equal(late.started.length, 1);
+        late.release('late');
+        assert.equal(await lateRun, 'late');
     });
 
     it('goes on after a task fails', async () => {
@@ -158,7 +154,7 @@ describe('request queue', () => {
 
     it('hands each task a signal of its own, raised on close only for tasks in flight', async () => {
         const { queue, run } = taskQueue(2, 10);
-        const signals: CloseSignal[] = [];
+        const signals: AbortSignal[] = [];
         await Promise.all([1, 2, 3].map(() => run(async (signal) => signals.push(signal))));
         assert.equal(new Set(signals).size, 3);
         const inFlight = run((signal) => {
