@@ -69,10 +69,10 @@ export function handleRequests<Request, Payload>(
                 // Two handlers of one `then`, not then + catch: a throw while sending must not end the message twice.
                 .then(
                     (payload) => succeed(job, payload),
-                    (cause: unknown) => fail(job.done, cause),
+                    (cause: unknown) => fail(job.msg, job.done, cause),
                 )
                 .catch((error: unknown) => node.error(error)),
-        refuse: (job, reason) => fail(job.done, reason),
+        refuse: (job, reason) => fail(job.msg, job.done, reason),
     });
 
     /** The message as a job for the queue, at once or once its inputs have been read; throws on bad input. */
@@ -93,10 +93,17 @@ export function handleRequests<Request, Payload>(
         job.done();
     }
 
-    function fail(done: Job<Request>['done'], cause: unknown): void {
+    function fail(msg: NodeMessageInFlow, done: Job<Request>['done'], cause: unknown): void {
         const failure = describeFailure(cause, secretsOf());
         settle(() => ({ fill: 'red', shape: 'ring', text: statusText(`error.${failure.status}`) }));
-        done(failure.error);
+        try {
+            done(failure.error);
+        } catch {
+            // Node-RED copies the message for each Catch node, and a message whose
+            // getters throw cannot be copied. The message has ended all the same, so
+            // the Catch nodes get the error with a stand-in that holds only its id.
+            node.error(failure.error, standIn(msg));
+        }
     }
 
     function secretsOf(): readonly string[] {
@@ -136,9 +143,9 @@ export function handleRequests<Request, Payload>(
         try {
             job = prepareJob(msg, send, done);
         } catch (cause) {
-            return fail(done, cause);
+            return fail(msg, done, cause);
         }
-        if (job instanceof Promise) job.then((ready) => queue.add(ready), (cause: unknown) => fail(done, cause));
+        if (job instanceof Promise) job.then((ready) => queue.add(ready), (cause: unknown) => fail(msg, done, cause));
         else queue.add(job);
     });
 
@@ -177,6 +184,15 @@ function statusTexts(RED: NodeAPI): (key: string, count?: number) => string {
         }
         return count === undefined ? text : text.replace(COUNT_SLOT, String(count));
     };
+}
+
+/** A message that can be copied, holding only the `_msgid` of one that cannot (if even that can be read). */
+function standIn(msg: NodeMessageInFlow): { _msgid?: string } {
+    try {
+        return typeof msg._msgid === 'string' ? { _msgid: msg._msgid } : {};
+    } catch {
+        return {};
+    }
 }
 
 function limit(value: string | number | undefined, fallback: number): number {

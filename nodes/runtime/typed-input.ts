@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
+import { reasonOf } from '../lib/failure';
 import { InputError } from '../lib/input-error';
 
 /**
@@ -106,9 +107,14 @@ function messageProperty(RED: NodeAPI, field: string, path: string): PropertyRea
     const keys = parts as (string | number)[];
     return (msg) => {
         let value: unknown = msg;
-        for (const key of keys) {
-            if (value === null || value === undefined) return undefined;
-            value = (value as Record<string | number, unknown>)[key];
+        try {
+            for (const key of keys) {
+                if (value === null || value === undefined) return undefined;
+                value = (value as Record<string | number, unknown>)[key];
+            }
+        } catch (error) {
+            // A getter on the path threw (a message built by a function node can hold one).
+            throw failed(field, error);
         }
         return value;
     };
@@ -135,6 +141,5 @@ function alwaysFails(problem: InputError): PropertyReader {
 }
 
 function failed(field: string, error: unknown): InputError {
-    const reason = error instanceof Error ? error.message : String(error);
-    return new InputError(field, `could not be read: ${reason}`);
+    return new InputError(field, `could not be read: ${reasonOf(error)}`);
 }

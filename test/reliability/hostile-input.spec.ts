@@ -140,8 +140,12 @@ describe('hostile input', function () {
                 assert.ok(FIELD_NAMES.test(message) || API_ERROR.test(message), `unclear error: ${message.slice(0, 200)}`);
             }
             for (const output of outcome.outputs as Message[]) {
-                const payloads = Array.isArray(output.payload) ? output.payload : [output.payload];
-                for (const payload of payloads) assert.deepEqual(Object.keys(payload as object).sort(), [...payloadShape].sort());
+                // A moderated list also holds each text's own result, in the same shape.
+                const payload = output.payload as Record<string, unknown>;
+                const own = Array.isArray(payload.results) ? (payload.results as object[]) : [];
+                const shape = own.length > 0 ? [...payloadShape, 'results'] : payloadShape;
+                assert.deepEqual(Object.keys(payload).sort(), [...shape].sort());
+                for (const result of own) assert.deepEqual(Object.keys(result).sort(), [...payloadShape].sort());
             }
             for (const request of server.requests) {
                 assert.equal(request.path, target.path);

@@ -5,7 +5,7 @@ import {
     APIError,
     APIUserAbortError,
 } from 'openai';
-import { ClosedError, describeFailure, MissingKeyError, QueueFullError } from '../../nodes/lib/failure';
+import { ClosedError, describeFailure, MAX_ERROR_TEXT, MissingKeyError, QueueFullError } from '../../nodes/lib/failure';
 import { InputError } from '../../nodes/lib/input-error';
 import { ResponseError } from '../../nodes/lib/response-error';
 
@@ -57,6 +57,33 @@ describe('failure', () => {
             assert.ok(!failure.error.message.includes(KEY), failure.error.message);
             assert.ok(!String(failure.error.stack).includes(KEY));
             assert.match(failure.error.message, /\[redacted\]/);
+        }
+    });
+    it('cuts a long text from the server, after blanking the key, so a cut cannot leave part of it', () => {
+        const page = 'x'.repeat(MAX_ERROR_TEXT - 10) + KEY + 'y'.repeat(100_000);
+        const failure = describeFailure(apiError(502, page), [KEY]);
+        assert.ok(failure.error.message.length < MAX_ERROR_TEXT + 100, `${failure.error.message.length} characters`);
+        assert.ok(!failure.error.message.includes(KEY.slice(0, 8)), 'no part of the key is left');
+        assert.match(failure.error.message, /^OpenAI API error 502 x+\[redac… \(\d+ more characters\) \(request id req_42\)$/);
+        assert.equal(describeFailure(new Error('z'.repeat(10_000)), []).error.message.length, MAX_ERROR_TEXT + '… (9500 more characters)'.length);
+    });
+
+    it('describes whatever was thrown without throwing itself', () => {
+        const trap = () => {
+            throw Object.create(null);
+        };
+        const thrown: [string, unknown, RegExp][] = [
+            ['undefined', undefined, /^an unexplained failure \(undefined thrown\)$/],
+            ['null', null, /^an unexplained failure \(null thrown\)$/],
+            ['a null-prototype object', Object.create(null), /^an unexplained failure \(object thrown\)$/],
+            ['an Error whose message is not a string', Object.assign(new Error(), { message: Object.create(null) }), /^an unexplained failure \(object thrown\)$/],
+            ['a Proxy that throws when looked at', new Proxy({}, { get: trap, getPrototypeOf: trap }), /^an unexplained failure \(object thrown\)$/],
+            ['a number', 42, /^42$/],
+        ];
+        for (const [name, cause, message] of thrown) {
+            const failure = describeFailure(cause, [KEY]);
+            assert.equal(failure.status, 'failed', name);
+            assert.match(failure.error.message, message, name);
         }
     });
 });
