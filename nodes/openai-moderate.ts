@@ -1,5 +1,5 @@
 import type { NodeAPI, NodeDef } from 'node-red';
-import { buildModerationRequest, formatModeration, type ModerationRequest, type ModerationResult } from './lib/moderation';
+import { buildModerationRequest, formatModeration, type ModerationListResult, type ModerationRequest, type ModerationResult } from './lib/moderation';
 import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
 import { propertyReader, readInputs, whenReady } from './runtime/typed-input';
 
@@ -19,7 +19,7 @@ export = function register(RED: NodeAPI): void {
             ['model', propertyReader(RED, this, 'model', config.model, config.modelType)],
         ] as const;
 
-        handleRequests<ModerationRequest, ModerationResult | ModerationResult[]>(RED, this, config, {
+        handleRequests<ModerationRequest, ModerationResult | ModerationListResult>(RED, this, config, {
             prepare(msg) {
                 return whenReady(readInputs(readers, msg), buildModerationRequest);
             },
@@ -27,8 +27,8 @@ export = function register(RED: NodeAPI): void {
                 return formatModeration(request, await client.moderations.create(request.params, { signal }));
             },
             doneStatus(payload) {
-                const results = Array.isArray(payload) ? payload : [payload];
-                return { key: results.some((result) => result.flagged) ? 'flagged' : 'ok' };
+                // For a list, `flagged` is already true when any text is.
+                return { key: payload.flagged ? 'flagged' : 'ok' };
             },
         });
     }

@@ -9,19 +9,28 @@ export interface ModerationInputs {
     model: unknown;
 }
 
-/** A checked request; `many` is true when the text was a list, so the output is a list too. */
+/** A checked request; `many` is true when the text was a list, so the output sums the list up. */
 export interface ModerationRequest {
     params: ModerationCreateParams;
     many: boolean;
 }
 
-/** One text's verdict, the moderate node's `msg.payload` (or one item of it). */
+/** One text's verdict: the moderate node's `msg.payload` for a single text. */
 export interface ModerationResult {
     flagged: boolean;
     /** Only the flagged categories, highest score first. */
     categories: string[];
     /** Every category the API scored. */
     categoryScores: Record<string, number>;
+}
+
+/**
+ * The verdict on a list of texts: the same three fields as for one text, so
+ * that a flow checking `flagged` cannot be passed by sending a list, and each
+ * text's own verdict in `results`, in the order of the input.
+ */
+export interface ModerationListResult extends ModerationResult {
+    results: ModerationResult[];
 }
 
 /**
@@ -49,15 +58,40 @@ function readText(text: unknown): string | string[] {
     return text as string[];
 }
 
-/** Turns the API's answer into one result per text, in the order of the input. */
-export function formatModeration(request: ModerationRequest, raw: ModerationCreateResponse): ModerationResult | ModerationResult[] {
+/**
+ * Turns the API's answer into the node's output: one text's verdict, or for a
+ * list (even of one text) the list's verdict with every text's own in `results`.
+ */
+export function formatModeration(request: ModerationRequest, raw: ModerationCreateResponse): ModerationResult | ModerationListResult {
     const expected = request.many ? (request.params.input as string[]).length : 1;
     const results = raw?.results;
     if (!Array.isArray(results) || results.length !== expected) {
         throw new ResponseError(`the moderation answer has ${Array.isArray(results) ? results.length : 'no'} results for ${expected} texts`);
     }
     const verdicts = results.map(readVerdict);
-    return request.many ? verdicts : verdicts[0];
+    return request.many ? { ...sumUp(verdicts), results: verdicts } : verdicts[0];
+}
+
+/**
+ * A list is flagged when any text is; each category keeps its highest score,
+ * and every category flagged for any text is listed, highest score first.
+ * Categories with equal scores keep the order in which they are first
+ * flagged, text by text in input order (the sort is stable), so the output is
+ * deterministic, and the verdict of a one-text list equals that text's own.
+ */
+function sumUp(verdicts: ModerationResult[]): ModerationResult {
+    // A Map, because the names come from the server: one such as `__proto__` is then just a name.
+    const highest = new Map<string, number>();
+    const flagged = new Set<string>();
+    for (const verdict of verdicts) {
+        for (const [name, score] of Object.entries(verdict.categoryScores)) {
+            const known = highest.get(name);
+            if (known === undefined || score > known) highest.set(name, score);
+        }
+        verdict.categories.forEach((name) => flagged.add(name));
+    }
+    const categories = [...flagged].sort((a, b) => (highest.get(b) ?? 0) - (highest.get(a) ?? 0));
+    return { flagged: verdicts.some((verdict) => verdict.flagged), categories, categoryScores: Object.fromEntries(highest) };
 }
 
 function readVerdict(result: Moderation, index: number): ModerationResult {

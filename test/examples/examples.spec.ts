@@ -61,11 +61,17 @@ describe('examples', () => {
         ]);
     });
 
-    it('01 routes the threatening text to "flagged" and the friendly one to "clean"', async () => {
+    it('01 routes the threatening text and the list that holds one to "flagged", the friendly text to "clean"', async () => {
         const seen = await run('01 - Moderate text and route flagged content.json');
-        assert.equal(seen.flagged.length, 1);
+        assert.equal(seen.flagged.length, 2);
         assert.equal(seen.clean.length, 1);
-        assert.ok((seen.flagged[0].payload as { categories: string[] }).categories.includes('violence'));
+        const payloads = seen.flagged.map((msg) => msg.payload as { categories: string[]; results?: { flagged: boolean }[] });
+        assert.ok(payloads.every((payload) => payload.categories.includes('violence')));
+        const list = payloads.find((payload) => payload.results);
+        assert.deepEqual(
+            list?.results?.map((result) => result.flagged),
+            [false, true],
+        );
         assert.deepEqual((seen.clean[0].payload as { categories: string[] }).categories, []);
     });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MODERATION_CATEGORIES } from '../server/openai-test-server';
+import { MODERATION_CATEGORIES, moderationScores } from '../server/openai-test-server';
 import { helper, loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
 import { useTestServer } from '../support/suite-server';
 import { MODERATE_DEFAULTS } from '../support/node-configs';
@@ -14,8 +14,14 @@ describe('openai-moderate', () => {
         });
     }
 
+    interface Verdict {
+        flagged: boolean;
+        categories: string[];
+        categoryScores: Record<string, number>;
+    }
+
     function payloadOf(msg: Message) {
-        return msg.payload as { flagged: boolean; categories: string[]; categoryScores: Record<string, number> };
+        return msg.payload as Verdict & { results?: Verdict[] };
     }
 
     it('flags a threatening text, with its flagged categories highest score first', async () => {
@@ -45,16 +51,62 @@ describe('openai-moderate', () => {
         assert.ok(Object.values(result.categoryScores).every((score) => typeof score === 'number'));
     });
 
-    it('sends a list of texts as one request and answers in the same order', async () => {
+    it('keeps a single text\'s output to flagged, categories and categoryScores, as 0.1 gave it', async () => {
+        const outcome = await load();
+        send({ payload: 'I will kill you' });
+        await settled(outcome, 1);
+        assert.deepEqual(Object.keys(payloadOf(outcome.outputs[0])), ['flagged', 'categories', 'categoryScores']);
+    });
+
+    it('flags a list with one abusive text among clean ones, so a check of msg.payload.flagged holds', async () => {
         const outcome = await load();
         send({ payload: ['Nice weather.', 'I will kill you', 'Thanks!'] });
         await settled(outcome, 1);
         assert.equal(server.requests.length, 1);
-        const results = outcome.outputs[0].payload as { flagged: boolean }[];
+        assert.deepEqual(server.requests[0].body, { input: ['Nice weather.', 'I will kill you', 'Thanks!'] });
+        const result = payloadOf(outcome.outputs[0]);
+        assert.equal(result.flagged, true);
+        assert.ok(result.categories.includes('violence'));
+        assert.deepEqual(statusCalls('n1').at(-1), { fill: 'green', shape: 'dot', text: 'status.flagged' });
+    });
+
+    it('sums a list up by each category\'s highest score, and keeps each text\'s own result in order', async () => {
+        const texts = ['You idiot.', 'Nice weather.', 'I will kill you, idiot, and steal your car.'];
+        const outcome = await load();
+        send({ payload: texts });
+        await settled(outcome, 1);
+        const result = payloadOf(outcome.outputs[0]);
+        const scores = texts.map(moderationScores);
+        const highest = Object.fromEntries(MODERATION_CATEGORIES.map((name) => [name, Math.max(...scores.map((s) => s[name]))]));
+        assert.deepEqual(result.categoryScores, highest);
+        assert.deepEqual([...result.categories].sort(), ['harassment', 'illicit', 'violence']);
         assert.deepEqual(
-            results.map((r) => r.flagged),
-            [false, true, false],
+            result.categories.map((name) => highest[name]),
+            result.categories.map((name) => highest[name]).sort((a, b) => b - a),
         );
+        assert.deepEqual(
+            result.results?.map((own) => [own.flagged, [...own.categories].sort()]),
+            [
+                [true, ['harassment']],
+                [false, []],
+                [true, ['harassment', 'illicit', 'violence']],
+            ],
+        );
+        assert.deepEqual(result.results?.[1].categoryScores, scores[1]);
+    });
+
+    it('passes a list of clean texts, with its status ok', async () => {
+        const outcome = await load();
+        send({ payload: ['Nice weather.', 'Thanks!'] });
+        await settled(outcome, 1);
+        const result = payloadOf(outcome.outputs[0]);
+        assert.equal(result.flagged, false);
+        assert.deepEqual(result.categories, []);
+        assert.deepEqual(
+            result.results?.map((own) => own.flagged),
+            [false, false],
+        );
+        assert.deepEqual(statusCalls('n1').at(-1), { fill: 'green', shape: 'dot', text: 'status.ok' });
     });
 
     it('sends the model when one is set, and none when it is empty', async () => {

@@ -62,14 +62,79 @@ describe('moderation result', () => {
         });
     });
 
-    it('gives one result per text, in order, for a list', () => {
-        const clean = { flagged: false, categories: { hate: false }, scores: { hate: 0.001 } };
-        const result = formatModeration(buildModerationRequest({ text: ['a', 'b'], model: '' }), answer([clean, flaggedTwice]));
-        assert.ok(Array.isArray(result));
+    it('keeps a single text\'s result to flagged, categories and categoryScores, as 0.1 gave it', () => {
+        const result = formatModeration(buildModerationRequest({ text: 'x', model: '' }), answer([flaggedTwice]));
+        assert.deepEqual(Object.keys(result), ['flagged', 'categories', 'categoryScores']);
+    });
+
+    const clean = { flagged: false, categories: { hate: false, violence: false }, scores: { hate: 0.001, violence: 0.002 } };
+
+    it('flags a list when one abusive text hides among clean ones', () => {
+        const result = formatModeration(buildModerationRequest({ text: ['a', 'b', 'c'], model: '' }), answer([clean, flaggedTwice, clean]));
+        assert.equal(result.flagged, true);
+        assert.deepEqual(result.categories, ['violence', 'hate']);
+    });
+
+    it('flags a list whose result is flagged even with no category marked', () => {
+        const flaggedBare = { flagged: true, categories: { hate: false }, scores: { hate: 0.4 } };
+        const result = formatModeration(buildModerationRequest({ text: ['a', 'b'], model: '' }), answer([clean, flaggedBare]));
+        assert.equal(result.flagged, true);
+        assert.deepEqual(result.categories, []);
+    });
+
+    it('passes a list of clean texts, with every category at its highest score', () => {
+        const cleaner = { flagged: false, categories: { hate: false, violence: false }, scores: { hate: 0.003, violence: 0.001 } };
+        const result = formatModeration(buildModerationRequest({ text: ['a', 'b'], model: '' }), answer([clean, cleaner]));
         assert.deepEqual(
-            result.map((r) => r.flagged),
-            [false, true],
+            { flagged: result.flagged, categories: result.categories, categoryScores: result.categoryScores },
+            { flagged: false, categories: [], categoryScores: { hate: 0.003, violence: 0.002 } },
         );
+    });
+
+    it('sums a list up: every flagged category by its highest score, and each category\'s highest score', () => {
+        const other = {
+            flagged: true,
+            categories: { hate: true, violence: false, sexual: false, harassment: true },
+            scores: { hate: 0.95, violence: 0.2, sexual: 0.8, harassment: 0.7 },
+        };
+        const result = formatModeration(buildModerationRequest({ text: ['a', 'b'], model: '' }), answer([flaggedTwice, other]));
+        // sexual scores 0.8 but is flagged in neither result, so it is not listed.
+        assert.deepEqual(result.categories, ['hate', 'violence', 'harassment']);
+        assert.deepEqual(result.categoryScores, { hate: 0.95, violence: 0.9, sexual: 0.8, illicit: 0.01, harassment: 0.7 });
+    });
+
+    it('orders flagged categories with equal highest scores as they are first flagged in the list', () => {
+        const first = { flagged: true, categories: { b: true, a: false }, scores: { b: 0.8, a: 0.1 } };
+        const second = { flagged: true, categories: { c: true, a: true }, scores: { c: 0.8, a: 0.8 } };
+        const request = buildModerationRequest({ text: ['x', 'y'], model: '' });
+        // a is scored in the first text but flagged only in the second, after c.
+        assert.deepEqual(formatModeration(request, answer([first, second])).categories, ['b', 'c', 'a']);
+        assert.deepEqual(formatModeration(request, answer([second, first])).categories, ['c', 'a', 'b']);
+    });
+
+    it('sums up categories whose names are also object properties, as any other name', () => {
+        const named = (scores: string, flags: string) => ({ flagged: true, categories: JSON.parse(flags), scores: JSON.parse(scores) });
+        const first = named('{"constructor": 0.2, "__proto__": 0.7}', '{"constructor": false, "__proto__": true}');
+        const second = named('{"constructor": 0.6, "__proto__": 0.1}', '{"constructor": true, "__proto__": false}');
+        const result = formatModeration(buildModerationRequest({ text: ['a', 'b'], model: '' }), answer([first, second]));
+        assert.deepEqual(result.categoryScores, JSON.parse('{"constructor": 0.6, "__proto__": 0.7}'));
+        assert.deepEqual(result.categories, ['__proto__', 'constructor']);
+    });
+
+    it('gives each text its own result in results, in the order of the input', () => {
+        const result = formatModeration(buildModerationRequest({ text: ['a', 'b', 'c'], model: '' }), answer([clean, flaggedTwice, clean]));
+        assert.ok('results' in result);
+        assert.deepEqual(result.results, [
+            { flagged: false, categories: [], categoryScores: { hate: 0.001, violence: 0.002 } },
+            { flagged: true, categories: ['violence', 'hate'], categoryScores: { hate: 0.6, violence: 0.9, sexual: 0.7, illicit: 0.01 } },
+            { flagged: false, categories: [], categoryScores: { hate: 0.001, violence: 0.002 } },
+        ]);
+    });
+
+    it('gives a list of one text results too, so a list always has the same shape', () => {
+        const result = formatModeration(buildModerationRequest({ text: ['x'], model: '' }), answer([flaggedTwice]));
+        const own = { flagged: true, categories: ['violence', 'hate'], categoryScores: { hate: 0.6, violence: 0.9, sexual: 0.7, illicit: 0.01 } };
+        assert.deepEqual(result, { ...own, results: [own] });
     });
 
     it('refuses an answer with the wrong number of results', () => {
