@@ -83,41 +83,52 @@ function constant(RED: NodeAPI, node: Node, field: string, text: string, kind: s
     return () => result;
 }
 
+/** Keys that lead into an object's prototype rather than its own data. */
+const PROTOTYPE_KEYS: ReadonlySet<unknown> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
- * A message property. The path is parsed once; a missing parent (`payload.history`
- * when there is no payload) reads as "not given" rather than as an error.
+ * A message property, read as Node-RED's `RED.util.getMessageProperty` reads
+ * it (`msg.payload` and `payload` are the same path). The path is parsed once,
+ * or per message when it refers to other message properties (`payload[msg.topic]`).
+ * A missing parent (`payload.history` when there is no payload) reads as "not
+ * given" rather than as an error, and so does a path through `__proto__`,
+ * `constructor` or `prototype`.
  */
 function messageProperty(RED: NodeAPI, field: string, path: string): PropertyReader {
+    const expression = path.startsWith('msg.') ? path.slice(4) : path;
     let parts: unknown[];
     try {
-        parts = RED.util.normalisePropertyExpression(path);
+        parts = RED.util.normalisePropertyExpression(expression);
     } catch (error) {
         return alwaysFails(failed(field, error));
     }
-    // Paths with nested message references (`payload[msg.topic]`) are resolved per message by Node-RED.
-    if (!parts.every((part) => typeof part === 'string' || typeof part === 'number')) {
-        return (msg) => {
-            try {
-                return RED.util.getMessageProperty(msg, path);
-            } catch {
-                return undefined;
-            }
-        };
+    if (parts.every((part) => typeof part === 'string' || typeof part === 'number')) {
+        const keys = parts as (string | number)[];
+        return (msg) => readPath(field, msg, keys);
     }
-    const keys = parts as (string | number)[];
     return (msg) => {
-        let value: unknown = msg;
+        let keys: unknown[];
         try {
-            for (const key of keys) {
-                if (value === null || value === undefined) return undefined;
-                value = (value as Record<string | number, unknown>)[key];
-            }
+            keys = RED.util.normalisePropertyExpression(expression, msg);
         } catch (error) {
-            // A getter on the path threw (a message built by a function node can hold one).
             throw failed(field, error);
         }
-        return value;
+        return readPath(field, msg, keys);
     };
+}
+
+function readPath(field: string, msg: NodeMessage, keys: readonly unknown[]): unknown {
+    let value: unknown = msg;
+    try {
+        for (const key of keys) {
+            if (value === null || value === undefined || PROTOTYPE_KEYS.has(key)) return undefined;
+            value = (value as Record<string, unknown>)[key as string];
+        }
+    } catch (error) {
+        // A getter on the path threw (a message built by a function node can hold one).
+        throw failed(field, error);
+    }
+    return value;
 }
 
 function jsonata(RED: NodeAPI, node: Node, field: string, text: string): PropertyReader {

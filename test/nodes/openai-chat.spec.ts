@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
+import { helper, loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
 import { useTestServer } from '../support/suite-server';
 import { CHAT_DEFAULTS } from '../support/node-configs';
 
@@ -203,6 +203,31 @@ describe('openai-chat', () => {
                 { role: 'system', content: 'You are a pirate.' },
                 { role: 'user', content: 'Say: ahoy' },
             ]);
+        });
+
+        it('reads a message path written with msg. in front, as Node-RED\'s core nodes do', async () => {
+            const outcome = await load({ userMessage: 'msg.payload.question', history: 'msg.earlier', model: 'msg.pick["model"]', modelType: 'msg' });
+            send({ payload: { question: 'Hi?' }, earlier: [{ role: 'assistant', content: 'Hello.' }], pick: { model: 'gpt-4o-mini' } });
+            await settled(outcome, 1);
+            assert.equal(outcome.errors.length, 0, JSON.stringify(outcome.errors[0]?.error));
+            assert.equal(body().model, 'gpt-4o-mini');
+            assert.deepEqual(body().messages, [
+                { role: 'assistant', content: 'Hello.' },
+                { role: 'user', content: 'Hi?' },
+            ]);
+        });
+
+        it('reads nothing through __proto__, constructor or prototype, also when the path is built from the message', async () => {
+            const paths = ['payload.__proto__', 'payload.constructor', 'payload.constructor.prototype', 'payload[msg.key]'];
+            for (const [seq, path] of paths.entries()) {
+                const outcome = await load({ systemPrompt: path, systemPromptType: 'msg' });
+                send({ seq, payload: 'Hi', key: '__proto__' });
+                await settled(outcome, 1);
+                // Without the guard these read Object.prototype or a function, which is not a string.
+                assert.equal(outcome.errors.length, 0, `${path}: ${JSON.stringify(outcome.errors[0]?.error)}`);
+                assert.deepEqual(body(seq).messages, [{ role: 'user', content: 'Hi' }], path);
+                await helper.unload();
+            }
         });
 
         it('names the field whose JSONata expression fails', async () => {
