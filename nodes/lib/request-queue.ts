@@ -6,6 +6,12 @@ export interface QueueWorker<Job> {
     run(job: Job, signal: AbortSignal): Promise<void>;
     /** Ends a job that will never run: the queue is full or closed. */
     refuse(job: Job, reason: Error): void;
+    /**
+     * The job's sequence, if it has one (e.g. its conversation): jobs of one
+     * sequence run one at a time, in the order they were added, while other
+     * jobs pass them. Asked once when the job is added and once when it ends.
+     */
+    sequenceOf?(job: Job): string | undefined;
 }
 
 /**
@@ -16,6 +22,11 @@ export interface QueueWorker<Job> {
  *
  * A waiting job is held as it was given: no promise or closure per entry,
  * since a burst may park thousands of them.
+ *
+ * A job of a sequence whose earlier job is still waiting or running waits
+ * apart, behind it; when that one ends, the next of its sequence joins the
+ * end of the queue. So one busy sequence takes one slot at a time, and the
+ * others are not held up behind it.
  */
 export class RequestQueue<Job> {
     // One controller per job in flight: aborting it aborts that job's request.
@@ -25,6 +36,9 @@ export class RequestQueue<Job> {
     // An array read from `head` on, compacted now and then: shift() on a long queue is O(n).
     private waiting: (Job | undefined)[] = [];
     private head = 0;
+    // For each sequence with a job waiting or running: the jobs that follow it, in order.
+    private readonly followers = new Map<string, Job[]>();
+    private following = 0;
 
     constructor(
         private readonly maxInFlight: number,
@@ -36,24 +50,36 @@ export class RequestQueue<Job> {
         return this.running.size;
     }
 
+    /** Jobs waiting, also those waiting behind an earlier job of their sequence. */
     get queued(): number {
-        return this.waiting.length - this.head;
+        return this.waiting.length - this.head + this.following;
     }
 
     /** Runs the job now, queues it, or refuses it through the worker. */
     add(job: Job): void {
-        if (this.closed) this.worker.refuse(job, new ClosedError());
+        if (this.closed) return this.worker.refuse(job, new ClosedError());
+        const sequence = this.worker.sequenceOf?.(job);
+        const behind = sequence === undefined ? undefined : this.followers.get(sequence);
         // Behind jobs that wait for a refill on the next turn, a new job waits too: first in, first out.
-        else if (this.hasRoom() && this.queued === 0) this.start(job);
-        else if (this.queued >= this.maxQueued) this.worker.refuse(job, new QueueFullError(this.maxQueued));
+        const startsNow = !behind && this.hasRoom() && this.waiting.length === this.head;
+        if (!startsNow && this.queued >= this.maxQueued) return this.worker.refuse(job, new QueueFullError(this.maxQueued));
+        if (behind) {
+            behind.push(job);
+            this.following += 1;
+            return;
+        }
+        if (sequence !== undefined) this.followers.set(sequence, []);
+        if (startsNow) this.start(job);
         else this.waiting.push(job);
     }
 
     /** Aborts every job in flight and refuses every waiting one with a {@link ClosedError}. */
     close(): void {
-        const waiting = this.waiting.slice(this.head) as Job[];
+        const waiting = [...(this.waiting.slice(this.head) as Job[]), ...[...this.followers.values()].flat()];
         this.waiting = [];
         this.head = 0;
+        this.followers.clear();
+        this.following = 0;
         this.closed = true;
         for (const controller of this.running) controller.abort(new ClosedError());
         for (const job of waiting) this.worker.refuse(job, new ClosedError());
@@ -70,10 +96,25 @@ export class RequestQueue<Job> {
         this.running.add(controller);
         const release = () => {
             this.running.delete(controller);
+            this.advance(job);
             this.refill();
         };
         // A run that rejects (it should not) must still free its slot.
         this.worker.run(job, controller.signal).then(release, release);
+    }
+
+    /** The job ended: the next job of its sequence, if any, joins the end of the queue. */
+    private advance(job: Job): void {
+        const sequence = this.worker.sequenceOf?.(job);
+        const behind = sequence === undefined ? undefined : this.followers.get(sequence);
+        if (!behind || this.closed) return;
+        const next = behind.shift();
+        if (next === undefined) {
+            this.followers.delete(sequence as string);
+            return;
+        }
+        this.following -= 1;
+        this.waiting.push(next);
     }
 
     /**
@@ -83,7 +124,7 @@ export class RequestQueue<Job> {
      * end of the one before, as Node-RED's own message delivery does (BENCHMARKS.md).
      */
     private refill(): void {
-        if (this.closed || this.queued === 0 || this.refillScheduled) return;
+        if (this.closed || this.waiting.length === this.head || this.refillScheduled) return;
         this.refillScheduled = true;
         setImmediate(() => {
             this.refillScheduled = false;
@@ -92,7 +133,7 @@ export class RequestQueue<Job> {
     }
 
     private startWaiting(): void {
-        while (!this.closed && this.queued > 0 && this.hasRoom()) {
+        while (!this.closed && this.waiting.length > this.head && this.hasRoom()) {
             const next = this.waiting[this.head] as Job;
             this.waiting[this.head] = undefined;
             this.head += 1;

@@ -176,4 +176,73 @@ describe('request queue', () => {
         assert.ok(results.every((value, index) => value === index));
         assert.equal(queue.queued, 0);
     });
+
+    describe('sequences', () => {
+        /** A queue whose jobs name their sequence; `log` records starts and ends. */
+        function sequenceQueue(maxInFlight: number, maxQueued = 100) {
+            const log: string[] = [];
+            const gates = new Map<string, () => void>();
+            const refused: string[] = [];
+            const queue = new RequestQueue<{ name: string; sequence?: string }>(maxInFlight, maxQueued, {
+                run: (job) =>
+                    new Promise<void>((resolve) => {
+                        log.push(`start ${job.name}`);
+                        gates.set(job.name, () => {
+                            log.push(`end ${job.name}`);
+                            resolve();
+                        });
+                    }),
+                refuse: (job, reason) => refused.push(`${job.name}: ${reason.name}`),
+                sequenceOf: (job) => job.sequence,
+            });
+            const end = async (name: string) => {
+                const open = gates.get(name);
+                assert.ok(open, `${name} is not running`);
+                open();
+                await nextTurn();
+                await nextTurn();
+            };
+            return { queue, log, refused, end };
+        }
+
+        it('runs the jobs of one sequence one at a time, in order, while other sequences pass them', async () => {
+            const { queue, log, end } = sequenceQueue(4);
+            for (const name of ['a1', 'a2', 'b1', 'a3', 'c1', 'b2']) queue.add({ name, sequence: name[0] });
+            assert.deepEqual(log, ['start a1', 'start b1', 'start c1']);
+            assert.equal(queue.queued, 3);
+            await end('a1');
+            assert.deepEqual(log.slice(3), ['end a1', 'start a2']);
+            await end('b1');
+            await end('a2');
+            assert.deepEqual(log.slice(5), ['end b1', 'start b2', 'end a2', 'start a3']);
+            for (const name of ['c1', 'b2', 'a3']) await end(name);
+            assert.equal(queue.inFlight + queue.queued, 0);
+            // The sequence is forgotten once it is empty: a new job of it starts at once.
+            queue.add({ name: 'a4', sequence: 'a' });
+            assert.equal(log.at(-1), 'start a4');
+        });
+
+        it('lets the next job of a sequence join the end of the queue, so one busy sequence cannot starve another', async () => {
+            const { queue, log, end } = sequenceQueue(1);
+            for (const name of ['a1', 'a2', 'a3', 'b1']) queue.add({ name, sequence: name[0] });
+            await end('a1');
+            await end('b1');
+            assert.deepEqual(log, ['start a1', 'end a1', 'start b1', 'end b1', 'start a2']);
+            await end('a2');
+            await end('a3');
+        });
+
+        it('counts jobs waiting behind their sequence against maxQueued, and refuses them on close', async () => {
+            const { queue, refused } = sequenceQueue(4, 2);
+            for (const name of ['a1', 'a2', 'a3', 'a4']) queue.add({ name, sequence: 'a' });
+            assert.equal(queue.inFlight, 1);
+            assert.equal(queue.queued, 2);
+            assert.deepEqual(refused, ['a4: QueueFullError']);
+            queue.add({ name: 'b1', sequence: 'b' });
+            assert.equal(queue.inFlight, 2, 'another sequence still runs at once');
+            queue.close();
+            assert.deepEqual(refused, ['a4: QueueFullError', 'a2: ClosedError', 'a3: ClosedError']);
+            assert.equal(queue.queued, 0);
+        });
+    });
 });
