@@ -5,11 +5,23 @@
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { DEFAULT_API_KEY, MODELS, MODERATION_MODELS } from '../server/openai-test-server';
+import {
+    dismissTelemetryQuestion,
+    dropFromPalette as dropOnPage,
+    expectText,
+    freePort,
+    openEditor as openOnPage,
+    openEditorPage,
+    paletteNode as paletteNodeOf,
+    RAW_I18N_KEY,
+    stopProcessGroup,
+    waitUntilAnswering,
+    workspaceNode as workspaceNodeOf,
+} from './browser-support';
 
 /** The build folder this file was compiled into (`dist/` or `BUILD_DIR`). */
 const buildDir = path.join(__dirname, '..', '..');
@@ -17,12 +29,6 @@ const buildDir = path.join(__dirname, '..', '..');
 const root = path.join(buildDir, '..');
 const startScript = path.join(buildDir, 'scripts', 'start.js');
 const screenshots = path.join(root, '.artifacts', 'screenshots');
-/** CI installs Debian's chromium; CHROMIUM_PATH points elsewhere when needed. */
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-const READY_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 5_000;
-
 /** The editor's English texts, from the catalogues the build copied. */
 const chatText = readCatalogue('openai-chat')['openai-chat'];
 const accountText = readCatalogue('openai-account')['openai-account'];
@@ -46,8 +52,32 @@ const CHAT_FIELDS = [
 /** Fields that are plain inputs or selects; the rest are TypedInputs. */
 const PLAIN_FIELDS = new Set(['responseFormat', 'maxInFlight', 'maxQueued']);
 
-/** A catalogue key shown as such means a missing translation. */
-const RAW_I18N_KEY = /\bopenai-(chat|moderate|account)\.[a-zA-Z]+\.|@connector-labs\/node-red-openai\/openai-/;
+/**
+ * Nodes as 0.1 saved them, or as a script writes them: only the properties of
+ * the contract's 0.1 tables. The second chat node leaves optional TypedInputs
+ * empty with types whose empty value is no valid expression.
+ */
+const FLOW_0_1: Record<string, unknown>[] = [
+    { id: 'old-account', type: 'openai-account', name: '0.1 account', baseURL: '', organization: '', project: '', timeout: '', maxRetries: '' },
+    {
+        id: 'old-chat', type: 'openai-chat', x: 200, y: 0, wires: [[]],
+        account: 'old-account', model: 'gpt-4.1-mini', modelType: 'str', responseFormat: 'text',
+        systemPrompt: '', systemPromptType: 'str', userMessage: 'payload', userMessageType: 'msg', history: 'payload.history', historyType: 'msg',
+        frequencyPenalty: '', frequencyPenaltyType: 'num', maxTokens: '', maxTokensType: 'num', responseCount: '', responseCountType: 'num',
+        presencePenalty: '', presencePenaltyType: 'num', temperature: '', temperatureType: 'num', topP: '', topPType: 'num',
+    },
+    {
+        id: 'old-chat-empty', type: 'openai-chat', x: 200, y: 60, wires: [[]], name: 'chat with empty inputs',
+        account: 'old-account', model: 'gpt-4.1-mini', modelType: 'str', responseFormat: 'json',
+        systemPrompt: '', systemPromptType: 'jsonata', userMessage: 'payload', userMessageType: 'msg', history: '', historyType: 'json',
+        frequencyPenalty: '', frequencyPenaltyType: 'msg', maxTokens: '', maxTokensType: 'flow', responseCount: '', responseCountType: 'jsonata',
+        presencePenalty: '', presencePenaltyType: 'global', temperature: '', temperatureType: 'env', topP: '', topPType: 'num',
+    },
+    {
+        id: 'old-moderate', type: 'openai-moderate', x: 200, y: 120, wires: [[]], name: 'moderate 0.1',
+        account: 'old-account', text: 'payload', textType: 'msg', model: '', modelType: 'msg',
+    },
+];
 
 describe('editor (browser)', function () {
     this.timeout(90_000);
@@ -60,7 +90,7 @@ describe('editor (browser)', function () {
     let browser: Browser | undefined;
     let page: Page;
     let baseUrl = '';
-    const browserErrors: string[] = [];
+    let browserErrors: string[] = [];
 
     before(async function () {
         this.timeout(60_000);
@@ -88,43 +118,10 @@ describe('editor (browser)', function () {
         nodeRed.stderr?.on('data', keep);
         await waitUntilAnswering(baseUrl, nodeRed);
 
-        // A non-persistent launch gets a fresh temporary profile every run.
-        browser = await chromium.launch({
-            executablePath: chromiumPath,
-            args: [
-                '--headless',
-                '--no-sandbox',
-                '--disable-gpu',
-                '--no-first-run',
-                '--disable-background-networking',
-                '--disable-component-update',
-                '--disable-sync',
-                // Containers often have a tiny /dev/shm, where chromium would crash.
-                '--disable-dev-shm-usage',
-            ],
-        });
-        // Tall enough for the chat dialog with its options open, in one screenshot.
-        // English whatever the machine's language: the texts checked are en-US.
-        page = await browser.newPage({ viewport: { width: 1400, height: 1300 }, locale: 'en-US' });
-        page.setDefaultTimeout(15_000);
-        page.on('console', (message) => {
-            if (message.type() === 'error') browserErrors.push(`console: ${message.text()} (${message.location().url})`);
-        });
-        page.on('pageerror', (error) => browserErrors.push(`page error: ${error.message}`));
-        // The test stays offline: anything but Node-RED itself is refused,
-        // and counts as an error...
-        await page.route(
-            (url) => url.host !== new URL(baseUrl).host,
-            (route) => {
-                browserErrors.push(`request outside Node-RED: ${route.request().url()}`);
-                return route.abort();
-            },
-        );
-        // ...except the flow library's catalogue, which the palette manager
-        // always fetches: it gets an empty one.
-        await page.route('https://catalogue.nodered.org/**', (route) =>
-            route.fulfill({ json: { name: 'offline', updated_at: new Date().toISOString(), modules: [] } }),
-        );
+        const opened = await openEditorPage(baseUrl);
+        browser = opened.browser;
+        page = opened.page;
+        browserErrors = opened.errors;
     });
 
     after(async () => {
@@ -195,6 +192,17 @@ describe('editor (browser)', function () {
         const tray = page.locator('.red-ui-tray').last();
         assert.doesNotMatch(await tray.innerText(), RAW_I18N_KEY);
         await tray.screenshot({ path: path.join(screenshots, 'chat-dialog.png') });
+        assertNoBrowserErrors();
+    });
+
+    it('toggles the chat node\'s Options from the keyboard, its state told by aria-expanded', async () => {
+        // Opened by the step before.
+        await expectDisclosure('openai-chat', true);
+        await page.focus('#openai-chat-options-toggle');
+        await page.keyboard.press('Enter');
+        await expectDisclosure('openai-chat', false);
+        await page.keyboard.press('Space');
+        await expectDisclosure('openai-chat', true);
         assertNoBrowserErrors();
     });
 
@@ -319,43 +327,100 @@ describe('editor (browser)', function () {
         await expectText(page.locator('#openai-moderate-model-hint'), accountText.modelList.listed.replace('__number__', String(MODERATION_MODELS.length)));
         const moderation = await page.locator('#openai-moderate-model-list option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
         assert.deepEqual(moderation, [...MODERATION_MODELS].sort());
-        await page.click('#node-dialog-cancel');
+        // Kept with its account, so that the flow stays deployable without a question.
+        await page.click('#node-dialog-ok');
         await page.locator('#node-input-name').waitFor({ state: 'detached' });
 
         assert.doesNotMatch(await page.locator('body').innerText(), RAW_I18N_KEY);
         assertNoBrowserErrors();
     });
 
+    it('opens and deploys a flow saved with only the 0.1 properties: no invalid mark, no question', async () => {
+        await importFlow(FLOW_0_1);
+        // Every node of this package in the editor, the ones just imported included.
+        const validity = await page.evaluate(() => {
+            type EditorNode = { id: string; type: string; valid?: boolean; validationErrors?: string[] };
+            const red = (
+                window as unknown as {
+                    RED: { nodes: { eachNode(f: (n: EditorNode) => void): void; eachConfig(f: (n: EditorNode) => void): void }; editor: { validateNode(n: EditorNode): void } };
+                }
+            ).RED;
+            const found: { type: string; valid?: boolean; errors: string[] }[] = [];
+            const check = (node: EditorNode) => {
+                // Config nodes are validated on demand, as Deploy does.
+                if (node.valid === undefined) red.editor.validateNode(node);
+                if (node.type.startsWith('openai-')) found.push({ type: node.type, valid: node.valid, errors: node.validationErrors ?? [] });
+            };
+            red.nodes.eachNode(check);
+            red.nodes.eachConfig(check);
+            return found;
+        });
+        assert.ok(validity.filter((node) => node.type === 'openai-chat').length >= 2, JSON.stringify(validity));
+        assert.deepEqual(validity.filter((node) => node.valid !== true), [], 'nodes marked as not properly configured');
+        for (const label of ['chat: gpt-4.1-mini', 'chat with empty inputs', 'moderate 0.1']) {
+            assert.equal(await workspaceNode(label).locator('path.red-ui-flow-node-error:not(.hide)').count(), 0, `${label}: invalid mark`);
+        }
+        await deployWithoutQuestion();
+
+        // A missing limit reads as its default in the dialog, collapsed.
+        await openEditor(workspaceNode('moderate 0.1'));
+        await expectDisclosure('openai-moderate', false);
+        await page.focus('#openai-moderate-options-toggle');
+        await page.keyboard.press('Enter');
+        await expectDisclosure('openai-moderate', true);
+        assert.equal(await page.locator('#node-input-maxInFlight').inputValue(), '8');
+        assert.equal(await page.locator('#node-input-maxQueued').inputValue(), '10000');
+        await page.keyboard.press('Space');
+        await expectDisclosure('openai-moderate', false);
+        await page.click('#node-dialog-cancel');
+        await page.locator('#node-input-name').waitFor({ state: 'detached' });
+        assertNoBrowserErrors();
+    });
+
+    it('refuses a base URL with a password, a fragment or another scheme, and never labels an account with it', async () => {
+        const checked = await page.evaluate(() => {
+            type Validate = (this: object, value: string, opt: { label: string }) => true | string;
+            const red = (
+                window as unknown as {
+                    RED: { nodes: { getType(type: string): { defaults: Record<string, { validate: Validate }>; label(this: object): string } } };
+                }
+            ).RED;
+            const account = red.nodes.getType('openai-account');
+            const check = (prop: string, value: string) => account.defaults[prop].validate.call({}, value, { label: prop });
+            const label = (baseURL: string) => account.label.call({ name: '', baseURL });
+            return {
+                baseURL: ['http://127.0.0.1:11434/v1', 'https://user:s3cret@example.com/v1', 'https://:s3cret@example.com/v1', 'https://example.com/v1#part', 'ftp://example.com/v1', '${OPENAI_URL}'].map((v) => check('baseURL', v)),
+                timeout: ['2073600', '2073601', '0.5', '0'].map((v) => check('timeout', v)),
+                maxRetries: ['10', '11', '0'].map((v) => check('maxRetries', v)),
+                labels: ['https://user:s3cret@example.com:8443/v1', 'https://user:s3cret@', 'not a url s3cret', ''].map(label),
+            };
+        });
+        const [good, password, passwordOnly, fragment, scheme, env] = checked.baseURL;
+        assert.equal(good, true);
+        assert.equal(env, true);
+        for (const refused of [password, passwordOnly]) assert.equal(refused, accountText.errors.baseURLCredentials.replace('__prop__', 'baseURL'));
+        assert.equal(fragment, accountText.errors.baseURLFragment.replace('__prop__', 'baseURL'));
+        assert.equal(scheme, accountText.errors.baseURL.replace('__prop__', 'baseURL'));
+        assert.deepEqual(checked.timeout, [true, accountText.errors.timeoutMax.replace('__prop__', 'timeout').replace('__max__', '2073600'), true, accountText.errors.timeout.replace('__prop__', 'timeout')]);
+        assert.deepEqual(checked.maxRetries, [true, accountText.errors.maxRetries.replace('__prop__', 'maxRetries').replace('__max__', '10'), true]);
+        assert.equal(checked.labels[0], 'example.com:8443');
+        assert.equal(checked.labels[3], 'OpenAI');
+        for (const shown of checked.labels) assert.ok(!shown.includes('s3cret'), `a label shows the password: ${shown}`);
+        assertNoBrowserErrors();
+    });
+
     // --- helpers, over the shared page ---
 
     function paletteNode(type: string): Locator {
-        return page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+        return paletteNodeOf(page, type);
     }
 
     function workspaceNode(label: string): Locator {
-        return page.locator('#red-ui-workspace-chart g.red-ui-flow-node-group').filter({
-            has: page.locator('text.red-ui-flow-node-label-text', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
-        });
+        return workspaceNodeOf(page, label);
     }
 
-    /** Drags a node from the palette to a point of the workspace, as a user does. */
-    async function dropFromPalette(type: string, x: number, y: number): Promise<void> {
-        const source = paletteNode(type);
-        await source.scrollIntoViewIfNeeded();
-        const from = await source.boundingBox();
-        const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
-        assert.ok(from && chart);
-        const before = await page.locator('#red-ui-workspace-chart g.red-ui-flow-node-group').count();
-        await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-        await page.mouse.down();
-        // jQuery UI starts a drag only after the pointer has moved a little.
-        await page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2 + 5, { steps: 3 });
-        await page.mouse.move(chart.x + x, chart.y + y, { steps: 15 });
-        await page.mouse.up();
-        await page.waitForFunction(
-            (count) => document.querySelectorAll('#red-ui-workspace-chart g.red-ui-flow-node-group').length > count,
-            before,
-        );
+    function dropFromPalette(type: string, x: number, y: number): Promise<void> {
+        return dropOnPage(page, type, x, y);
     }
 
     /** The sidebar's tab buttons toggle: a click on the tab shown hides it. */
@@ -365,9 +430,8 @@ describe('editor (browser)', function () {
         await page.locator(`button[data-tab-id="${id}"].selected`).waitFor();
     }
 
-    async function openEditor(node: Locator): Promise<void> {
-        await node.locator('rect.red-ui-flow-node').dblclick();
-        await page.locator('#node-input-name').waitFor();
+    function openEditor(node: Locator): Promise<void> {
+        return openOnPage(page, node);
     }
 
     /** Deploy and inject notices would cover the screenshots; a click closes each. */
@@ -384,6 +448,42 @@ describe('editor (browser)', function () {
         await page.locator('#red-ui-header-button-deploy.disabled').waitFor();
     }
 
+    /** Deploys with the Deploy button and fails if the editor asks to confirm (invalid, unknown or unused nodes). */
+    async function deployWithoutQuestion(): Promise<void> {
+        const saved = page.waitForResponse((answer) => answer.request().method() === 'POST' && new URL(answer.url()).pathname === '/flows');
+        const asked = page.locator('#red-ui-deploy-dialog-confirm-deploy-deploy, .red-ui-deploy-dialog-confirm-list');
+        await page.click('#red-ui-header-button-deploy');
+        const first = await Promise.race([saved.then(() => 'deployed'), asked.first().waitFor().then(async () => `asked: ${await page.locator('#red-ui-notifications').innerText()}`)]);
+        assert.equal(first, 'deployed');
+        assert.equal((await saved).status(), 200, 'deploy refused');
+        await page.locator('#red-ui-header-button-deploy.disabled').waitFor();
+    }
+
+    /** The Options toggle of a dialog: a button that says whether the group it controls is shown. */
+    async function expectDisclosure(type: string, expanded: boolean): Promise<void> {
+        const toggle = page.locator(`#${type}-options-toggle`);
+        assert.equal(await toggle.evaluate((element) => element.tagName), 'BUTTON');
+        assert.equal(await toggle.getAttribute('aria-controls'), `${type}-options`);
+        await page.locator(`#${type}-options-toggle[aria-expanded="${expanded}"]`).waitFor();
+        await page.locator(`#${type}-options`).waitFor({ state: expanded ? 'visible' : 'hidden' });
+    }
+
+    /** Menu > Import > Clipboard, as a user pastes a flow; the nodes follow the mouse until a click drops them. */
+    async function importFlow(flow: object[]): Promise<void> {
+        await page.click('#red-ui-header-button-sidemenu');
+        await page.click('#menu-item-import');
+        await page.click('#red-ui-tab-red-ui-clipboard-dialog-import-tab-clipboard');
+        await page.fill('#red-ui-clipboard-dialog-import-text', JSON.stringify(flow));
+        // The dialog checks the text on keyup, as when typing.
+        await page.press('#red-ui-clipboard-dialog-import-text', 'End');
+        await page.click('#red-ui-clipboard-dialog-ok');
+        const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+        assert.ok(chart);
+        await page.mouse.move(chart.x + 40, chart.y + 420, { steps: 4 });
+        await page.mouse.click(chart.x + 40, chart.y + 420);
+        await workspaceNode('moderate 0.1').waitFor();
+    }
+
     async function openExamples(): Promise<void> {
         await page.click('#red-ui-header-button-sidemenu');
         await page.click('#menu-item-import');
@@ -394,24 +494,6 @@ describe('editor (browser)', function () {
         await page.locator('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label-text', { hasText: /^01 - / }).waitFor();
     }
 });
-
-/** Waits until the locator's text holds `text` (texts may arrive after an answer from the server). */
-async function expectText(locator: Locator, text: string): Promise<void> {
-    await locator.filter({ hasText: text }).first().waitFor();
-}
-
-/**
- * A fresh user directory makes the editor ask whether to enable update
- * notifications, in a modal that blocks the page; it asks exactly when this
- * setting is unset.
- */
-async function dismissTelemetryQuestion(page: Page): Promise<void> {
-    const asks = await page.evaluate(() => (window as unknown as { RED: { settings: { telemetryEnabled?: boolean } } }).RED.settings.telemetryEnabled === undefined);
-    if (!asks) return;
-    await page.getByRole('button', { name: 'No, do not enable notifications' }).click();
-    // The shade behind it fades out and swallows the mouse until it is gone.
-    await page.locator('.red-ui-shade').waitFor({ state: 'hidden' });
-}
 
 function readCatalogue(set: string) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -424,54 +506,4 @@ function helpSummary(set: string): string {
     const first = /<p>([\s\S]*?)<\/p>/.exec(html);
     assert.ok(first, `no summary paragraph in the ${set} help`);
     return first[1].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim().split('. ')[0];
-}
-
-function escapeRegExp(text: string): string {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-async function freePort(): Promise<number> {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return port;
-}
-
-/** Polls the editor until Node-RED answers; fails at once if the start script exits. */
-async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    let exited = false;
-    child.once('exit', () => {
-        exited = true;
-    });
-    while (Date.now() < deadline) {
-        if (exited) throw new Error(`the start script exited with ${child.exitCode ?? child.signalCode}`);
-        try {
-            const answer = await fetch(url, { signal: AbortSignal.timeout(2000) });
-            if (answer.ok) return;
-        } catch {
-            // not listening yet
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`Node-RED did not answer at ${url} within ${READY_TIMEOUT_MS} ms`);
-}
-
-/** SIGTERM to the start script's group (it stops Node-RED and the simulator); SIGKILL if it lingers. */
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const pid = child.pid;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const signal = (name: NodeJS.Signals) => {
-        try {
-            process.kill(-pid, name);
-        } catch {
-            // already gone
-        }
-    };
-    signal('SIGTERM');
-    const timer = setTimeout(() => signal('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
 }

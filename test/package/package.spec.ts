@@ -12,6 +12,8 @@ const root = path.join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const NODE_TYPES = Object.keys(pkg['node-red'].nodes as Record<string, string>);
 const CONFIG_TYPES = ['openai-account'];
+/** The editor code the node dialogs share, served from the package's resources/ folder. */
+const SHARED_EDITOR_CODE = 'resources/openai-editor.js';
 const CORE_TYPES = new Set(['tab', 'comment', 'inject', 'debug', 'switch', 'change', 'catch', 'function', 'template', 'junction', 'group', 'link in', 'link out']);
 
 function examples(): { file: string; flow: Record<string, unknown>[] }[] {
@@ -47,11 +49,11 @@ describe('package', () => {
         assert.deepEqual(Object.keys(pkg.dependencies), ['openai']);
     });
 
-    it('ships the built nodes, editor files, locales, icons, examples and docs, and nothing else', () => {
+    it('ships the built nodes, editor files, locales, icons, shared editor code, examples and docs, and nothing else', () => {
         const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
         const files = (packed.files as { path: string }[]).map((file) => file.path);
         const unexpected = files.filter(
-            (file) => !/^(dist\/nodes\/.+\.(js|html|json|svg)|examples\/.+\.json|README\.md|LICENSE|package\.json)$/.test(file),
+            (file) => !/^(dist\/nodes\/.+\.(js|html|json|svg)|resources\/[\w-]+\.js|examples\/.+\.json|README\.md|LICENSE|package\.json)$/.test(file),
         );
         assert.deepEqual(unexpected, []);
         for (const type of NODE_TYPES) {
@@ -60,7 +62,24 @@ describe('package', () => {
             }
         }
         assert.ok(files.some((file) => file.startsWith('dist/nodes/icons/')));
+        assert.ok(files.includes(SHARED_EDITOR_CODE), `${SHARED_EDITOR_CODE} is shipped`);
         assert.ok(!files.some((file) => file.startsWith('dist/test/')), 'no tests in the package');
+    });
+
+    it('loads the dialogs\' shared code from resources/ in each node\'s HTML, before any use of it', () => {
+        // The editor serves <package>/resources/ as resources/<package name>/ and, for a relative
+        // <script src>, runs the node set's other scripts only once it has loaded: also after a
+        // palette install, when the node sets' HTML arrive in any order.
+        const tag = `<script type="text/javascript" src="resources/${pkg.name}/${path.basename(SHARED_EDITOR_CODE)}"></script>`;
+        assert.ok(fs.existsSync(path.join(root, SHARED_EDITOR_CODE)), `${SHARED_EDITOR_CODE} exists`);
+        for (const type of NODE_TYPES) {
+            const html = fs.readFileSync(path.join(root, 'nodes', `${type}.html`), 'utf8');
+            const loaded = html.indexOf(tag);
+            assert.ok(loaded >= 0, `${type}.html loads ${SHARED_EDITOR_CODE}`);
+            const used = html.indexOf('OpenAINodesEditor');
+            assert.ok(used === -1 || used > loaded, `${type}.html uses the shared code after loading it`);
+            assert.ok(!/window\.OpenAINodesEditor\s*=/.test(html), `${type}.html does not define the shared code itself`);
+        }
     });
 
     it('has examples with a comment each, only core and own nodes, and no credentials', () => {
