@@ -17,11 +17,13 @@ const CONSTANT_TYPES = new Set(['str', 'num', 'bool', 'json']);
  * evaluated once, message paths parsed once and JSONata compiled once, not per
  * message. An empty value reads as `undefined` for every type but `str`, so
  * that an empty `num` field is "not given" rather than `Number('') === 0`.
- * Whatever fails to evaluate becomes an InputError naming `field`.
+ * Whatever fails to evaluate becomes an InputError naming `field`. A missing
+ * type (a flow written by hand or by an older version) is `defaultType`, the
+ * type the editor gives the property.
  */
-export function propertyReader(RED: NodeAPI, node: Node, field: string, value: unknown, type: unknown): PropertyReader {
+export function propertyReader(RED: NodeAPI, node: Node, field: string, value: unknown, type: unknown, defaultType = 'str'): PropertyReader {
     const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-    const kind = typeof type === 'string' && type !== '' ? type : 'str';
+    const kind = typeof type === 'string' && type !== '' ? type : defaultType;
     if (text === '' && kind !== 'str') return () => undefined;
     if (CONSTANT_TYPES.has(kind)) return constant(RED, node, field, text, kind);
     if (kind === 'msg') return messageProperty(RED, field, text);
