@@ -1,6 +1,6 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import OpenAI from 'openai';
-import { type AccountSettings, clientOptions, maxTokensField } from './lib/account-settings';
+import { accountKey, accountLabel, type AccountSettings, clientOptions, maxTokensField } from './lib/account-settings';
 import { MissingKeyError } from './lib/failure';
 import { InputError } from './lib/input-error';
 import type { MaxTokensField } from './lib/chat';
@@ -13,22 +13,24 @@ type AccountDef = NodeDef & AccountSettings;
  * `openai-account`: where to reach the API and with which key. One SDK
  * client per deployed account, built on first use and shared by every node
  * that points here. A missing key or a bad setting is reported on the
- * messages that need the client, never as a crash at deploy.
+ * messages that need the client, never as a crash at deploy. The
+ * environment's key goes only to OpenAI's own base URL (see accountKey).
  */
 export = function register(RED: NodeAPI): void {
     function OpenAIAccountNode(this: AccountNode, config: AccountDef) {
         RED.nodes.createNode(this, config);
-        const label = config.name || config.baseURL || 'OpenAI';
-        const apiKey = this.credentials?.apiKey || process.env.OPENAI_API_KEY || '';
+        const label = accountLabel(config);
+        // Read once, at deploy: the same trimmed string is sent and redacted.
+        const apiKey = accountKey(this.credentials?.apiKey, config.baseURL, process.env);
         let client: OpenAI | undefined;
         let tokenField: MaxTokensField | undefined;
 
         this.client = () => {
             if (client) return client;
-            if (!apiKey) throw new MissingKeyError(label);
             try {
-                client = new OpenAI(clientOptions(config, apiKey));
+                client = new OpenAI(clientOptions(config, apiKey, process.env));
             } catch (error) {
+                if (error instanceof MissingKeyError) throw error;
                 const reason = error instanceof Error ? error.message : String(error);
                 throw new InputError(`account "${label}"`, `cannot be used: ${reason}`);
             }

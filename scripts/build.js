@@ -1,7 +1,7 @@
 // Compiles the TypeScript, then lays the editor files beside the compiled
 // nodes, where Node-RED looks for them: `<node>.html`, `locales/` and `icons/`.
-// BUILD_DIR (default `dist`) names another output folder at the root, so
-// that two builds can run side by side.
+// BUILD_DIR (default `dist`) may name another output folder, `dist-<name>`,
+// so that two builds can run side by side.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -9,7 +9,12 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const outName = process.env.BUILD_DIR || 'dist';
-if (!/^[\w.-]+$/.test(outName)) throw new Error(`BUILD_DIR must be one folder name at the root, got ${outName}`);
+// The folder is removed first, so only the names .gitignore ignores will do:
+// never the repository, one of its folders, or anything outside it.
+if (!/^dist(-[A-Za-z0-9_-]+)?$/.test(outName)) {
+    console.error(`BUILD_DIR must be dist or dist-<name> (letters, digits, _ and -), got ${JSON.stringify(outName)}`);
+    process.exit(1);
+}
 const outDir = path.join(root, outName);
 const nodesOut = path.join(outDir, 'nodes');
 

@@ -5,11 +5,11 @@ import { InputError } from '../lib/input-error';
 
 /** What the request nodes need of an `openai-account` config node. */
 export interface OpenAIAccount {
-    /** The SDK client, built once per deployed account; throws if the key or a setting is missing or bad. */
+    /** The SDK client, built once per deployed account; throws a MissingKeyError or an InputError (a bad setting, named). */
     client(): OpenAI;
     /** Which request field carries the chat node's token limit for this account's server. */
     maxTokensField(): MaxTokensField;
-    /** Strings that must never appear in an error, a status or a log line (the key). */
+    /** Strings that must never appear in an error, a status or a log line: the key, exactly as it is sent. */
     secrets(): readonly string[];
 }
 

@@ -29,11 +29,14 @@ const HTTP_STATUS: Partial<Record<FailureStatus, number>> = {
  *
  * - 200 `{models: string[]}`, unique and sorted;
  * - 404 `{error}` when no account with that id is deployed;
- * - 400 `{error}` when the account cannot be used (no key, a bad setting),
- *   504 when its server did not answer in time, 502 for any other failure.
+ * - 400 `{error}` when the account cannot be used (OpenAI's own base URL
+ *   without a key, a bad setting), 504 when its server did not answer in
+ *   time, 502 for any other failure.
  *
- * Error texts go through `describeFailure`, so the account's key never
- * appears in an answer, whatever the server said.
+ * The request goes through the account's client, so it carries what any
+ * request of the account carries: no key from the environment unless the
+ * base URL is OpenAI's own. Error texts go through `describeFailure`, so the
+ * account's key never appears in an answer, whatever the server said.
  */
 export function registerModelList(RED: NodeAPI): void {
     RED.httpAdmin.get(MODEL_LIST_PATH, RED.auth.needsPermission('openai-account.read'), (req: Request, res: Response) => {

@@ -15,17 +15,22 @@ const admin = helper as unknown as { request(): { get(path: string): PromiseLike
 // The helper's typings take modules of `(RED: unknown)`; ours want a NodeAPI.
 const nodeModules = [accountNode] as unknown as Parameters<typeof helper.load>[0];
 
+/** The environment variables the SDK would read on its own. */
+const OPENAI_ENV = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'OPENAI_CUSTOM_HEADERS'];
+
 describe('model list admin endpoint', () => {
     const server = useTestServer();
-    const savedKey = process.env.OPENAI_API_KEY;
+    const saved = Object.fromEntries(OPENAI_ENV.map((name) => [name, process.env[name]]));
 
     beforeEach(() => {
         // The account's own key or none: never one from the machine running the tests.
-        delete process.env.OPENAI_API_KEY;
+        for (const name of OPENAI_ENV) delete process.env[name];
     });
     afterEach(() => {
-        if (savedKey === undefined) delete process.env.OPENAI_API_KEY;
-        else process.env.OPENAI_API_KEY = savedKey;
+        for (const name of OPENAI_ENV) {
+            if (saved[name] === undefined) delete process.env[name];
+            else process.env[name] = saved[name];
+        }
     });
 
     /** Deploys one account, `acct`, and asks the endpoint for its models. */
@@ -91,11 +96,37 @@ describe('model list admin endpoint', () => {
         assert.match(answer.body.error ?? '', /did not answer in time/);
     });
 
-    it('answers 400 when the account has no key, without asking the server', async () => {
-        const answer = await modelsOf({ baseURL: server.url });
+    it('answers 400 when an account of OpenAI\'s own has no key, without asking any server', async () => {
+        const answer = await modelsOf({ baseURL: 'https://api.openai.com/v1' });
         assert.equal(answer.status, 400);
         assert.match(answer.body.error ?? '', /no API key/);
+    });
+
+    it('answers 400 naming baseURL for a base URL with a password, without quoting it or asking the server', async () => {
+        const answer = await modelsOf({ baseURL: server.url.replace('http://', 'http://me:pa55word-SECRET@') }, server.apiKey);
+        assert.equal(answer.status, 400);
+        assert.match(answer.body.error ?? '', /baseURL must not hold a user name or password/);
+        assert.ok(!answer.text.includes('pa55word-SECRET'), answer.text);
         assert.equal(server.requests.length, 0);
+    });
+
+    describe('for a server that needs no key', () => {
+        const keyless = useTestServer({ keyless: true });
+
+        it('lists its models without sending the environment\'s key, organization or project there', async () => {
+            Object.assign(process.env, {
+                OPENAI_API_KEY: 'sk-from.the.environment.SECRET',
+                OPENAI_ORG_ID: 'org-env',
+                OPENAI_PROJECT_ID: 'proj_env',
+            });
+            const answer = await modelsOf({ baseURL: keyless.url });
+            assert.equal(answer.status, 200);
+            assert.deepEqual(answer.body, { models: [...MODELS].sort() });
+            const { headers } = keyless.requests[0];
+            assert.equal(headers.authorization, undefined);
+            assert.equal(headers['openai-organization'], undefined);
+            assert.equal(headers['openai-project'], undefined);
+        });
     });
 });
 

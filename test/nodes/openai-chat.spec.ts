@@ -292,17 +292,20 @@ describe('openai-chat', () => {
         });
 
         it('a missing key names the account and sends nothing', async () => {
-            const saved = process.env.OPENAI_API_KEY;
+            // Only OpenAI's own base URL needs a key: another server with none is sent none.
+            const saved = { key: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL };
             delete process.env.OPENAI_API_KEY;
+            delete process.env.OPENAI_BASE_URL;
             try {
-                const outcome = await load({}, { apiKey: undefined });
+                const outcome = await load({}, { apiKey: undefined, baseURL: 'https://api.openai.com/v1' });
                 send({ payload: 'Hi' });
                 await settled(outcome, 1);
                 assert.match((outcome.errors[0].error as { message: string }).message, /the account "test account" has no API key/);
                 assert.equal(server.requests.length, 0);
                 assert.deepEqual(statusCalls('n1').at(-1), { fill: 'red', shape: 'ring', text: 'status.error.noKey' });
             } finally {
-                if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
+                if (saved.key !== undefined) process.env.OPENAI_API_KEY = saved.key;
+                if (saved.baseURL !== undefined) process.env.OPENAI_BASE_URL = saved.baseURL;
             }
         });
     });

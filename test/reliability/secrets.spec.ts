@@ -29,8 +29,7 @@ describe('the API key stays secret', () => {
         headers: { 'x-echo': server.apiKey, 'retry-after-ms': '1' },
     });
 
-    function assertNoKey(outcome: Outcome, id = 'n1'): void {
-        const key = server.apiKey;
+    function assertNoKey(outcome: Outcome, id = 'n1', key = server.apiKey): void {
         const places: [string, unknown][] = [
             ['errors', outcome.errors.map((msg) => ({ msg, message: (msg.error as Error)?.message, stack: (msg.error as Error)?.stack }))],
             ['outputs', outcome.outputs],
@@ -86,6 +85,30 @@ describe('the API key stays secret', () => {
                 await settled(outcome, 4);
                 assert.equal(outcome.errors.length, 4);
                 assertNoKey(outcome);
+            });
+
+            it('a key stored with spaces around it, repeated by the server', async () => {
+                const outcome = await loadFlow({
+                    node: target.config,
+                    account: { baseURL: server.url, apiKey: `  ${server.apiKey}\n`, maxRetries: '0' },
+                });
+                server.failNext(echo(401));
+                send(target.goodMessage(1));
+                await settled(outcome, 1);
+                assert.equal(outcome.errors.length, 1);
+                assertNoKey(outcome);
+            });
+
+            it('a base URL with a password in it', async () => {
+                const password = 'pa55word.SECRET.abcdefghijklmnopqrstuvwxyz';
+                const outcome = await loadFlow({
+                    node: target.config,
+                    account: { name: '', baseURL: server.url.replace('http://', `http://user:${password}@`), apiKey: server.apiKey },
+                });
+                send(target.goodMessage(1));
+                await settled(outcome, 1);
+                assert.equal(outcome.errors.length, 1);
+                assertNoKey(outcome, 'n1', password);
             });
 
             it('a successful answer', async () => {

@@ -575,6 +575,35 @@ describe('OpenAI test server', () => {
             }
         });
 
+        it('with keyless on, answers a request without a key, records its headers, and still refuses a wrong key', async () => {
+            const open = await startTestServer({ keyless: true });
+            try {
+                const answer = await raw(open, '/models', { method: 'GET', apiKey: null });
+                assert.equal(answer.status, 200);
+                assert.equal(open.requests[0].headers.authorization, undefined);
+                assert.equal((await raw(open, '/models', { method: 'GET', apiKey: 'sk-wrong.key.0123456789' })).status, 401);
+                assert.equal((await raw(open, '/models', { method: 'GET' })).status, 200);
+            } finally {
+                await open.close();
+            }
+        });
+
+        it('with maxRecorded, keeps only the newest requests', async () => {
+            const bounded = await startTestServer({ maxRecorded: 2 });
+            try {
+                for (const path of ['/models/o4-mini', '/models/gpt-4o-mini', '/models/gpt-4.1-mini']) {
+                    await raw(bounded, path, { method: 'GET' });
+                }
+                assert.deepEqual(
+                    bounded.requests.map((request) => request.path),
+                    ['/v1/models/gpt-4o-mini', '/v1/models/gpt-4.1-mini'],
+                );
+            } finally {
+                await bounded.close();
+            }
+            await assert.rejects(startTestServer({ maxRecorded: -1 }), RangeError);
+        });
+
         it('reads the schema from inside the repository, so a clone needs nothing beside it', () => {
             const root = path.resolve(__dirname, '..', '..', '..');
             const file = openApiSchemaPath();

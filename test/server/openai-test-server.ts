@@ -1,6 +1,7 @@
 // A local, OpenAI-compatible HTTP server for the tests and the offline
-// simulator. It answers like the real API, records every request, checks the
-// bodies against OpenAI's schemas, and fails on demand (`failNext`).
+// simulator. It answers like the real API, records the requests (every one,
+// unless `maxRecorded` says otherwise), checks the bodies against OpenAI's
+// schemas, and fails on demand (`failNext`).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -36,6 +37,17 @@ export interface TestServerOptions {
     port?: number;
     /** Default '127.0.0.1'. */
     host?: string;
+    /**
+     * Also answer requests that carry no `Authorization` header, as Ollama and
+     * most local servers do; a wrong key is still refused. Default false.
+     */
+    keyless?: boolean;
+    /**
+     * The most requests `requests` keeps, the oldest dropped first, so that a
+     * long-running simulator does not hold every request and header it ever
+     * got. Default: all of them, since the tests read the full record.
+     */
+    maxRecorded?: number;
 }
 
 export interface RecordedRequest {
@@ -67,7 +79,7 @@ export interface TestServer {
     /** Base URL for the SDK, e.g. 'http://127.0.0.1:43123/v1'. */
     readonly url: string;
     readonly apiKey: string;
-    /** Every request received, in order, including those answered with a fault or a 401. */
+    /** Every request received (the newest `maxRecorded`), in order, including those answered with a fault or a 401. */
     readonly requests: RecordedRequest[];
     latencyMs: number;
     /** The next `times` (default 1) requests get this fault, after any faults queued earlier. */
@@ -80,8 +92,16 @@ export interface TestServer {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
     // Loading first means a missing schema file rejects before anything listens.
+    const maxRecorded = options.maxRecorded ?? Infinity;
+    if (!(maxRecorded === Infinity || (Number.isInteger(maxRecorded) && maxRecorded >= 0))) {
+        throw new RangeError(`maxRecorded must be a whole number or Infinity, not ${maxRecorded}`);
+    }
     const validators = options.validate === false ? undefined : loadRequestValidators();
-    const server = new LocalOpenAIServer(options.apiKey ?? DEFAULT_API_KEY, options.latencyMs ?? 0, validators);
+    const server = new LocalOpenAIServer(
+        { apiKey: options.apiKey ?? DEFAULT_API_KEY, keyless: options.keyless ?? false, maxRecorded },
+        options.latencyMs ?? 0,
+        validators,
+    );
     await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
     return server;
 }
@@ -109,11 +129,18 @@ class LocalOpenAIServer implements TestServer {
     private received = 0;
     private closing: Promise<void> | undefined;
 
+    readonly apiKey: string;
+    private readonly keyless: boolean;
+    private readonly maxRecorded: number;
+
     constructor(
-        readonly apiKey: string,
+        settings: { apiKey: string; keyless: boolean; maxRecorded: number },
         private readonly initialLatencyMs: number,
         private readonly validators: RequestValidators | undefined,
     ) {
+        this.apiKey = settings.apiKey;
+        this.keyless = settings.keyless;
+        this.maxRecorded = settings.maxRecorded;
         this.latencyMs = initialLatencyMs;
         this.http = createServer((request, response) => void this.handle(request, response));
     }
@@ -191,6 +218,7 @@ class LocalOpenAIServer implements TestServer {
             body: json.ok ? json.value : undefined,
             schemaErrors: check?.errors ?? [],
         });
+        if (this.requests.length > this.maxRecorded) this.requests.splice(0, this.requests.length - this.maxRecorded);
         return { method, path, authorization: request.headers.authorization, json, tooLarge: body === TOO_LARGE, check };
     }
 
@@ -205,6 +233,7 @@ class LocalOpenAIServer implements TestServer {
     }
 
     private authorizationProblem(header: string | undefined): ErrorReply | undefined {
+        if (header === undefined && this.keyless) return undefined;
         const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
         if (presented === undefined) return missingApiKey();
         return presented === this.apiKey ? undefined : incorrectApiKey(presented);

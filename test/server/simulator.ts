@@ -7,15 +7,19 @@ import { openApiSchemaPath, startTestServer, type TestServer } from './openai-te
 const USAGE = 'Usage: node dist/test/server/simulator.js [--port 4010] [--latency 200]';
 const MAX_LATENCY_MS = 60_000;
 
+/** How many of the latest requests the simulator remembers: enough to look into, never the whole session. */
+export const SIMULATOR_MAX_RECORDED = 100;
+
 /**
  * Starts the simulator on 127.0.0.1 and prints where it is and the key to use.
- * Requests are checked against the OpenAPI schema when the schema file is there.
+ * Requests are checked against the OpenAPI schema when the schema file is there,
+ * and only the latest {@link SIMULATOR_MAX_RECORDED} are kept.
  */
 export async function startSimulator(port = 4010, latencyMs = 0): Promise<TestServer> {
     const schemaFile = openApiSchemaPath();
     const validate = fs.existsSync(schemaFile);
     if (!validate) console.log(`Note: no OpenAPI schema at ${schemaFile}, so request bodies are not validated.`);
-    const server = await startTestServer({ port, latencyMs, validate });
+    const server = await startTestServer({ port, latencyMs, validate, maxRecorded: SIMULATOR_MAX_RECORDED });
     console.log(`OpenAI simulator ready: base URL ${server.url}  API key ${server.apiKey}`);
     return server;
 }
