@@ -1,0 +1,82 @@
+import { strict as assert } from 'node:assert';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, parseDuration, RateLimitPace } from '../../nodes/lib/rate-limit';
+
+/** A pace on a clock the test moves. */
+function paceAt(start = 1_000_000) {
+    const clock = { now: start };
+    return { pace: new RateLimitPace(() => clock.now), clock };
+}
+
+const headers = (values: Record<string, string>) => new Headers(values);
+
+describe('rate-limit pace', () => {
+    it('reads reset times as OpenAI writes them', () => {
+        assert.equal(parseDuration('20ms'), 20);
+        assert.equal(parseDuration('1s'), 1000);
+        assert.equal(parseDuration('6m0s'), 360_000);
+        assert.equal(parseDuration('1h2m3.5s'), 3_723_500);
+        assert.equal(parseDuration('2m'), 120_000);
+        assert.equal(parseDuration('0.5'), 500);
+        for (const bad of [null, '', 'soon', '5x', '-1s', '25h']) assert.equal(parseDuration(bad), undefined, String(bad));
+    });
+
+    it('never paces a server that sends no rate-limit headers', () => {
+        const { pace } = paceAt();
+        for (let i = 0; i < 1000; i++) {
+            assert.equal(pace.wait(500), 0);
+            pace.started(500);
+            pace.observe(headers({}), 200);
+        }
+    });
+
+    it('counts the requests started since an answer against what it said was left, and waits for the reset once it is spent', () => {
+        const { pace, clock } = paceAt();
+        pace.observe(headers({ 'x-ratelimit-remaining-requests': '2', 'x-ratelimit-reset-requests': '1s' }), 200);
+        assert.equal(pace.wait(), 0);
+        pace.started();
+        pace.started();
+        assert.equal(pace.wait(), 1000, 'both requests left are in flight');
+        clock.now += 400;
+        assert.equal(pace.wait(), 600);
+        clock.now += 600;
+        assert.equal(pace.wait(), 0, 'the budget has reset');
+    });
+
+    it('waits for the token budget when a request would need more than is left', () => {
+        const { pace, clock } = paceAt();
+        pace.observe(headers({ 'x-ratelimit-remaining-tokens': '1000', 'x-ratelimit-reset-tokens': '6m0s', 'x-ratelimit-remaining-requests': '50', 'x-ratelimit-reset-requests': '1s' }), 200);
+        assert.equal(pace.wait(800), 0);
+        pace.started(800);
+        assert.equal(pace.wait(100), 0);
+        assert.equal(pace.wait(300), 360_000);
+        clock.now += 360_000;
+        assert.equal(pace.wait(300), 0);
+    });
+
+    it('lets an answer that comes late only lower what is left in its window', () => {
+        const { pace } = paceAt();
+        pace.observe(headers({ 'x-ratelimit-remaining-requests': '1', 'x-ratelimit-reset-requests': '10s' }), 200);
+        pace.observe(headers({ 'x-ratelimit-remaining-requests': '9', 'x-ratelimit-reset-requests': '9s' }), 200);
+        pace.started();
+        assert.equal(pace.wait(), 10_000);
+    });
+
+    it('blocks every start after a 429 for its retry-after-ms or retry-after, also beyond a minute', () => {
+        const cases: [Record<string, string>, number][] = [
+            [{ 'retry-after-ms': '250' }, 250],
+            [{ 'retry-after': '2' }, 2000],
+            [{ 'retry-after': '90' }, 90_000],
+            [{ 'retry-after': new Date(1_000_000 + 5000).toUTCString() }, 5000],
+            [{ 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '6m0s' }, 360_000],
+            [{}, DEFAULT_RATE_LIMIT_WAIT_MS],
+        ];
+        for (const [told, wait] of cases) {
+            const { pace } = paceAt();
+            pace.observe(headers(told), 429);
+            // An HTTP date has whole seconds only.
+            assert.ok(Math.abs(pace.wait() - wait) < 1000, `${JSON.stringify(told)}: ${pace.wait()} ms, expected ${wait}`);
+            pace.observe(headers({ 'x-ratelimit-remaining-requests': '100', 'x-ratelimit-reset-requests': '1s' }), 200);
+            assert.ok(pace.wait() > 0, 'an answer after the 429 does not lift its wait');
+        }
+    });
+});
