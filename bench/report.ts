@@ -24,6 +24,7 @@ export function throughputTable(cells: CellSummary[], lifetimeMaxRssBytes: Recor
             'C',
             'N',
             ...letters.map((letter) => `${letter} req/s`),
+            'C/B',
             'C/A',
             ...letters.map((letter) => `${letter} CPU µs/req`),
             'C−B µs',
@@ -35,13 +36,14 @@ export function throughputTable(cells: CellSummary[], lifetimeMaxRssBytes: Recor
             String(cell.concurrency),
             int(cell.requests),
             ...CONTESTANTS.map(({ name }) => int(cell.figures[name].requestsPerSecond)),
+            cell.throughputCOverB.toFixed(3),
             cell.throughputCOverA.toFixed(3),
             ...CONTESTANTS.map(({ name }) => int(cell.figures[name].cpuPerRequestUs)),
             signed(cell.cpuCMinusBUs),
             ...CONTESTANTS.map(({ name }) => mb(cell.figures[name].peakRssBytes)),
         ]),
         notes: [
-            'C/A and C−B are medians of the per-round pairs (each pair measured back to back), not ratios of the medians.',
+            'C/B, C/A and C−B are medians of the per-round pairs (each pair measured back to back), not ratios of the medians.',
             'CPU: process.cpuUsage() of the contestant\'s process (user + system, all threads) ÷ N, measured while only that contestant runs; the test server runs in another process.',
             'RSS: peak sampled every 100 ms during the cell, of the contestant\'s process: B and C share one (one Node-RED runtime), so their RSS columns are of the same process. Whole-run peak RSS: ' +
                 `A ${mb(lifetimeMaxRssBytes.sdk)} MB, B and C ${mb(lifetimeMaxRssBytes['package-nodes'])} MB.`,
@@ -72,8 +74,8 @@ export function fullGcTable(cells: CellSummary[]): Table {
 export function targetsTable(targets: Target[]): Table {
     return {
         title: 'Targets',
-        headers: ['target', 'measured', 'met'],
-        rows: targets.map((target) => [target.name, target.measured, target.met ? 'yes' : 'NO']),
+        headers: ['target', 'measured', 'met', 'beside it, not judged'],
+        rows: targets.map((target) => [target.name, target.measured, target.met ? 'yes' : 'NO', target.beside || '–']),
     };
 }
 

@@ -1,21 +1,15 @@
 // Compiles the TypeScript, then lays the editor files beside the compiled
 // nodes, where Node-RED looks for them: `<node>.html`, `locales/` and `icons/`.
 // BUILD_DIR (default `dist`) may name another output folder, `dist-<name>`,
-// so that two builds can run side by side.
+// so that two builds can run side by side (scripts/build-dir.js).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { buildDir } = require('./build-dir');
 
 const root = path.join(__dirname, '..');
-const outName = process.env.BUILD_DIR || 'dist';
-// The folder is removed first, so only the names .gitignore ignores will do:
-// never the repository, one of its folders, or anything outside it.
-if (!/^dist(-[A-Za-z0-9_-]+)?$/.test(outName)) {
-    console.error(`BUILD_DIR must be dist or dist-<name> (letters, digits, _ and -), got ${JSON.stringify(outName)}`);
-    process.exit(1);
-}
-const outDir = path.join(root, outName);
+const outDir = buildDir(root);
 const nodesOut = path.join(outDir, 'nodes');
 
 fs.rmSync(outDir, { recursive: true, force: true });

@@ -38,7 +38,7 @@ export const CONTESTANTS: readonly { name: ContestantName; letter: string; label
 /**
  * The contestants' child processes: A alone, B and C in one Node-RED runtime.
  * B and C share a process so that they share its heap and its cycle of full
- * collections, which separate processes do not (BENCHMARKS.md, "Processes").
+ * collections, which separate processes do not (BENCHMARKS.md, "Design decisions").
  */
 export const PROCESSES: readonly (readonly ContestantName[])[] = [['sdk'], ['thin-node', 'package-nodes']];
 

@@ -12,19 +12,16 @@ interface ThinDef extends NodeDef {
     endpoint: 'chat' | 'moderation';
     baseURL: string;
     apiKey: string;
-    /** Give every request an AbortSignal of its own, as the package does (for `diagnose.js` only; B has none). */
-    withSignal?: boolean;
 }
 
 export = function register(RED: NodeAPI): void {
     function BenchThinNode(this: Node, config: ThinDef) {
         RED.nodes.createNode(this, config);
         const client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL });
-        const options = () => (config.withSignal ? { signal: new AbortController().signal } : undefined);
         const create =
             config.endpoint === 'moderation'
-                ? (body: never) => client.moderations.create(body, options())
-                : (body: never) => client.chat.completions.create(body, options());
+                ? (body: never) => client.moderations.create(body)
+                : (body: never) => client.chat.completions.create(body);
         this.on('input', (msg, send, done) => {
             create(msg.payload as never).then(
                 (answer) => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const buildScript = path.join(__dirname, '..', '..', '..', 'scripts', 'build.js');
+const scripts = path.join(__dirname, '..', '..', '..', 'scripts');
 
 /**
  * The build removes its output folder before it compiles, so BUILD_DIR must
@@ -20,7 +20,7 @@ describe('build script', () => {
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'build-dir-'));
         repo = path.join(scratch, 'repo');
         for (const folder of ['scripts', 'nodes', 'test', 'dist']) fs.mkdirSync(path.join(repo, folder), { recursive: true });
-        fs.copyFileSync(buildScript, path.join(repo, 'scripts', 'build.js'));
+        for (const script of ['build.js', 'build-dir.js']) fs.copyFileSync(path.join(scripts, script), path.join(repo, 'scripts', script));
         for (const file of ['nodes/keep.ts', 'test/keep.ts', 'dist/keep.js']) fs.writeFileSync(path.join(repo, file), '');
         fs.writeFileSync(path.join(repo, 'package.json'), '{}');
         fs.writeFileSync(path.join(scratch, 'beside-the-repo.txt'), '');
