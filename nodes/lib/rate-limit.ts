@@ -43,6 +43,16 @@ export class RateLimitPace {
         return Math.max(0, until - now);
     }
 
+    /**
+     * Resolves once a request of about `tokens` tokens may start. Rejects with
+     * the signal's reason when it is aborted first (a redeploy ends every
+     * waiting message at once).
+     */
+    async ready(tokens: number, signal: AbortSignal): Promise<void> {
+        for (let ms = this.wait(tokens); ms > 0; ms = this.wait(tokens)) await sleep(ms, signal);
+        signal.throwIfAborted();
+    }
+
     /** A request starts: it spends one request and its estimated tokens of the budgets still running. */
     started(tokens = 0): void {
         const now = this.now();
@@ -114,4 +124,19 @@ export function parseDuration(text: string | null): number | undefined {
 
 function checked(ms: number): number | undefined {
     return Number.isFinite(ms) && ms <= MAX_WAIT_MS ? ms : undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason);
+        const stop = () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+        };
+        const timer = setTimeout(() => {
+            signal.removeEventListener('abort', stop);
+            resolve();
+        }, ms);
+        signal.addEventListener('abort', stop, { once: true });
+    });
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { estimateTokens, pacedFetch } from '../../nodes/lib/paced-fetch';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, parseDuration, RateLimitPace } from '../../nodes/lib/rate-limit';
 
 /** A pace on a clock the test moves. */
@@ -78,5 +79,51 @@ describe('rate-limit pace', () => {
             pace.observe(headers({ 'x-ratelimit-remaining-requests': '100', 'x-ratelimit-reset-requests': '1s' }), 200);
             assert.ok(pace.wait() > 0, 'an answer after the 429 does not lift its wait');
         }
+    });
+
+    it('waits until a request may start, and stops waiting at once when aborted', async () => {
+        const pace = new RateLimitPace();
+        pace.observe(headers({ 'retry-after-ms': '30' }), 429);
+        const started = Date.now();
+        await pace.ready(0, new AbortController().signal);
+        assert.ok(Date.now() - started >= 25, 'it waited for the 429');
+        pace.observe(headers({ 'retry-after': '600' }), 429);
+        const controller = new AbortController();
+        const waiting = pace.ready(0, controller.signal);
+        const reason = new Error('redeployed');
+        controller.abort(reason);
+        await assert.rejects(waiting, (error) => error === reason);
+    });
+
+    describe('paced fetch', () => {
+        it('counts each attempt, reads each answer, and tells the SDK not to retry a 429 itself', async () => {
+            const { pace } = paceAt();
+            const answers = [
+                new Response('{}', { status: 200, headers: { 'x-ratelimit-remaining-requests': '1', 'x-ratelimit-reset-requests': '1s' } }),
+                new Response('{"error":{"message":"slow down"}}', { status: 429, statusText: 'Too Many Requests', headers: { 'retry-after-ms': '5000', 'x-request-id': 'req_1' } }),
+            ];
+            const sent: unknown[] = [];
+            const paced = pacedFetch(pace, async (_input, init) => {
+                sent.push(init?.body);
+                return answers.shift() as Response;
+            });
+            const first = await paced('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: 'x'.repeat(40) });
+            assert.equal(first.status, 200);
+            assert.equal(first.headers.get('x-should-retry'), null);
+            assert.equal(pace.wait(), 0, 'the server says one request is left after this one');
+            const limited = await paced('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: '{}' });
+            assert.equal(limited.status, 429);
+            assert.equal(limited.statusText, 'Too Many Requests');
+            assert.equal(limited.headers.get('x-should-retry'), 'false');
+            assert.equal(limited.headers.get('x-request-id'), 'req_1');
+            assert.deepEqual(await limited.json(), { error: { message: 'slow down' } });
+            assert.equal(pace.wait(), 5000);
+            assert.equal(sent.length, 2);
+        });
+
+        it('estimates a request\'s tokens from its body', () => {
+            assert.equal(estimateTokens('x'.repeat(401)), 101);
+            assert.equal(estimateTokens(undefined), 0);
+        });
     });
 });
