@@ -15,17 +15,24 @@ const TYPED_INPUTS = [
     'presencePenalty',
     'temperature',
     'topP',
+    // Added in 0.2; a node saved without them reads them as not given.
+    'jsonSchema',
+    'reasoningEffort',
+    'tools',
+    'toolChoice',
 ] as const;
 
 type TypedInputName = (typeof TYPED_INPUTS)[number];
 
-type ChatDef = NodeDef & RequestNodeConfig & { responseFormat?: string } & Record<TypedInputName | `${TypedInputName}Type`, string>;
+type ChatDef = NodeDef & RequestNodeConfig & { responseFormat?: string } & Partial<Record<TypedInputName | `${TypedInputName}Type`, string>>;
 
 /** `openai-chat`: one chat completion per message, with history that flows on to the next chat node. */
 export = function register(RED: NodeAPI): void {
     function OpenAIChatNode(this: Node, config: ChatDef) {
         RED.nodes.createNode(this, config);
-        const readers = TYPED_INPUTS.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])] as const);
+        // The schema matters only with json_schema; in the other formats it is not read at all.
+        const used = TYPED_INPUTS.filter((name) => name !== 'jsonSchema' || config.responseFormat === 'json_schema');
+        const readers = used.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])] as const);
 
         handleRequests<ChatRequest, ChatResult>(RED, this, config, {
             prepare(msg, account) {

@@ -1,15 +1,20 @@
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessage } from 'openai/resources/chat/completions';
 import { optionalNumber, optionalString, requiredString } from './fields';
-import { type ChatMessage, parseHistory } from './history';
+import { type AssistantMessage, type ChatMessage, parseHistory, type ToolCall } from './history';
 import { InputError } from './input-error';
+import { answerText, onlyCalledTools, readResponse, readResponseFormat, type ResponseFormat, responseFormatParam } from './response-format';
 import { ResponseError } from './response-error';
+import { parseToolChoice, parseTools, readToolCalls, type ToolCallOutput } from './tools';
 
-export type ResponseFormat = 'text' | 'json';
+export type { ResponseFormat } from './response-format';
 
 /** Which request field carries the token limit; servers differ (see the account node). */
 export type MaxTokensField = 'max_completion_tokens' | 'max_tokens';
 
-/** The chat node's inputs for one message, as resolved from its TypedInputs. */
+/**
+ * The chat node's inputs for one message, as resolved from its TypedInputs.
+ * Those added after 0.1 may be missing, and then mean "not given".
+ */
 export interface ChatInputs {
     model: unknown;
     responseFormat: unknown;
@@ -22,6 +27,10 @@ export interface ChatInputs {
     presencePenalty: unknown;
     temperature: unknown;
     topP: unknown;
+    jsonSchema?: unknown;
+    reasoningEffort?: unknown;
+    tools?: unknown;
+    toolChoice?: unknown;
 }
 
 /** A checked request, ready for the SDK, and what the output needs of it. */
@@ -33,11 +42,16 @@ export interface ChatRequest {
 /** The chat node's `msg.payload`. */
 export interface ChatResult {
     responses: unknown[];
+    /** Only when the first choice called tools. */
+    toolCalls?: ToolCallOutput[];
     history: ChatMessage[];
     finishReason: string | undefined;
     raw: ChatCompletion;
     totalTokens: number | undefined;
 }
+
+/** A word of letters: which ones a model takes is the API's to judge. */
+const REASONING_EFFORT = /^[A-Za-z]+$/;
 
 /**
  * Checks the inputs and builds the request body. Inputs left empty are not
@@ -45,18 +59,22 @@ export interface ChatResult {
  * the first bad field; nothing is sent then.
  */
 export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensField): ChatRequest {
-    const format = readFormat(inputs.responseFormat);
+    const format = readResponseFormat(inputs.responseFormat, inputs.jsonSchema);
     const model = requiredString('model', inputs.model);
     const history = parseHistory(inputs.history);
     const systemPrompt = optionalString('systemPrompt', inputs.systemPrompt);
-    const userMessage = requiredString('userMessage', inputs.userMessage);
+    // A turn that answers tool calls needs no new user message.
+    const toolRound = history.at(-1)?.role === 'tool';
+    const userMessage = toolRound ? optionalString('userMessage', inputs.userMessage) : requiredString('userMessage', inputs.userMessage);
+    const tools = parseTools(inputs.tools);
+    const toolChoice = parseToolChoice(inputs.toolChoice, tools);
 
     const messages: ChatMessage[] = [...history];
     if (systemPrompt !== undefined) messages.push({ role: 'system', content: systemPrompt });
-    messages.push({ role: 'user', content: userMessage });
+    if (userMessage !== undefined) messages.push({ role: 'user', content: userMessage });
 
     const params: ChatCompletionCreateParamsNonStreaming = { model, messages };
-    if (format === 'json') params.response_format = { type: 'json_object' };
+    setIfGiven(params, 'response_format', responseFormatParam(format));
     setIfGiven(params, 'frequency_penalty', optionalNumber('frequencyPenalty', inputs.frequencyPenalty, { min: -2, max: 2 }));
     setIfGiven(params, maxTokensField, optionalNumber('maxTokens', inputs.maxTokens, { min: 1, integer: true }));
     // The API takes at most 128 choices per request.
@@ -64,13 +82,20 @@ export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensFi
     setIfGiven(params, 'presence_penalty', optionalNumber('presencePenalty', inputs.presencePenalty, { min: -2, max: 2 }));
     setIfGiven(params, 'temperature', optionalNumber('temperature', inputs.temperature, { min: 0, max: 2 }));
     setIfGiven(params, 'top_p', optionalNumber('topP', inputs.topP, { min: 0, max: 1 }));
+    setIfGiven(params, 'reasoning_effort', readReasoningEffort(inputs.reasoningEffort));
+    setIfGiven(params, 'tools', tools);
+    setIfGiven(params, 'tool_choice', toolChoice);
     return { params, format };
 }
 
-function readFormat(value: unknown): ResponseFormat {
-    if (value === undefined || value === '' || value === 'text') return 'text';
-    if (value === 'json') return 'json';
-    throw new InputError('responseFormat', 'must be text or json');
+function readReasoningEffort(value: unknown): ChatCompletionCreateParamsNonStreaming['reasoning_effort'] | undefined {
+    const effort = optionalString('reasoningEffort', value);
+    if (effort === undefined) return undefined;
+    if (!REASONING_EFFORT.test(effort)) {
+        throw new InputError('reasoningEffort', `must be one word of letters (such as low or high), got a string with ${effort.trim() === '' ? 'only spaces' : 'other characters'}`);
+    }
+    // Newer values than the SDK knows are sent as they are.
+    return effort as ChatCompletionCreateParamsNonStreaming['reasoning_effort'];
 }
 
 function setIfGiven<K extends keyof ChatCompletionCreateParamsNonStreaming>(
@@ -82,40 +107,42 @@ function setIfGiven<K extends keyof ChatCompletionCreateParamsNonStreaming>(
 }
 
 /**
- * Turns the API's answer into the node's output: every choice's content (parsed
- * in `json` format), the history extended with this turn, the first choice's
- * finish reason, the raw answer and the total token count.
+ * Turns the API's answer into the node's output: every choice's answer
+ * (parsed in the JSON formats, `null` for a choice that only called tools),
+ * the first choice's tool calls, the history extended with this turn, the
+ * first choice's finish reason, the raw answer and the total token count.
  */
 export function formatChatResult(request: ChatRequest, raw: ChatCompletion): ChatResult {
     const choices = raw?.choices;
     if (!Array.isArray(choices) || choices.length === 0) {
         throw new ResponseError('the chat completion answer has no choices');
     }
-    const contents = choices.map((choice, index) => readContent(choice, index));
-    const responses = request.format === 'json' ? contents.map(parseJsonContent) : contents;
+    const messages = choices.map((choice, index) => messageOf(choice, index));
+    const responses = messages.map((message, index) => readResponse(request.format, message, index));
+    const toolCalls = readToolCalls(messages[0].tool_calls);
     const history = request.params.messages as ChatMessage[];
     return {
         responses,
-        history: [...history, ...contents.map((content): ChatMessage => ({ role: 'assistant', content }))],
+        ...(toolCalls ? { toolCalls } : {}),
+        history: [...history, ...messages.map(historyEntry)],
         finishReason: choices[0].finish_reason ?? undefined,
         raw,
         totalTokens: raw.usage?.total_tokens,
     };
 }
 
-function readContent(choice: ChatCompletion.Choice | undefined, index: number): string {
+function messageOf(choice: ChatCompletion.Choice | undefined, index: number): ChatCompletionMessage {
     const message = choice?.message;
     if (typeof message !== 'object' || message === null) {
         throw new ResponseError(`choices[${index}] has no message`);
     }
-    // A refusal comes with `content: null`; its text is the answer the user sees.
-    return message.content ?? message.refusal ?? '';
+    return message;
 }
 
-function parseJsonContent(content: string, index: number): unknown {
-    try {
-        return JSON.parse(content);
-    } catch {
-        throw new ResponseError(`responses[${index}] is not valid JSON although responseFormat is json`);
-    }
+/** The assistant's message as the history keeps it: its text, and its tool calls as the API returned them. */
+function historyEntry(message: ChatCompletionMessage): AssistantMessage {
+    const calls = message.tool_calls;
+    if (!Array.isArray(calls) || calls.length === 0) return { role: 'assistant', content: answerText(message) };
+    const content = onlyCalledTools(message) ? null : answerText(message);
+    return { role: 'assistant', content, tool_calls: calls as ToolCall[] };
 }

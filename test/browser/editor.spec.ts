@@ -37,15 +37,19 @@ const accountText = readCatalogue('openai-account')['openai-account'];
 const CHAT_FIELDS = [
     'model',
     'responseFormat',
+    'jsonSchema',
     'systemPrompt',
     'userMessage',
     'history',
+    'tools',
+    'toolChoice',
     'frequencyPenalty',
     'maxTokens',
     'responseCount',
     'presencePenalty',
     'temperature',
     'topP',
+    'reasoningEffort',
     'maxInFlight',
     'maxQueued',
 ] as const;
@@ -179,6 +183,9 @@ describe('editor (browser)', function () {
         await openEditor(workspaceNode('chat: gpt-4.1-mini'));
         // The less used fields sit in a collapsed "Options" group.
         if (!(await page.locator('#openai-chat-options').isVisible())) await page.click('#openai-chat-options-toggle');
+        // The JSON schema field shows with its format only.
+        assert.equal(await page.locator('#node-input-jsonSchema ~ .red-ui-typedInput-container').isVisible(), false);
+        await page.selectOption('#node-input-responseFormat', 'json_schema');
 
         for (const field of CHAT_FIELDS) {
             const label = page.locator(`label[for="node-input-${field}"]`);
@@ -189,9 +196,17 @@ describe('editor (browser)', function () {
                 : page.locator(`#node-input-${field} ~ .red-ui-typedInput-container`);
             assert.ok(await control.isVisible(), `${field}: no visible control`);
         }
+        // Reasoning effort suggests the known words and takes any other.
+        const effort = page.locator('#node-input-reasoningEffort ~ .red-ui-typedInput-container input.red-ui-typedInput-input');
+        const effortList = await effort.getAttribute('list');
+        assert.ok(effortList, 'reasoning effort has no suggestions');
+        assert.deepEqual(await page.locator(`#${effortList} option`).evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value)), ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']);
         const tray = page.locator('.red-ui-tray').last();
         assert.doesNotMatch(await tray.innerText(), RAW_I18N_KEY);
         await tray.screenshot({ path: path.join(screenshots, 'chat-dialog.png') });
+        // Back to text, so that the node is saved complete: a schema is required with json_schema.
+        await page.selectOption('#node-input-responseFormat', 'text');
+        await page.locator('#node-input-jsonSchema ~ .red-ui-typedInput-container').waitFor({ state: 'hidden' });
         assertNoBrowserErrors();
     });
 
@@ -255,14 +270,14 @@ describe('editor (browser)', function () {
         assertNoBrowserErrors();
     });
 
-    it('lists the package\'s five examples under Import > Examples', async () => {
+    it('lists the package\'s seven examples under Import > Examples', async () => {
         await openExamples();
         const expected = fs
             .readdirSync(path.join(root, 'examples'))
             .filter((file) => file.endsWith('.json'))
             .map((file) => file.slice(0, -'.json'.length))
             .sort();
-        assert.equal(expected.length, 5);
+        assert.equal(expected.length, 7);
         const shown = await page
             .locator('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label-text')
             .filter({ hasText: /^\d\d - / })
@@ -406,6 +421,45 @@ describe('editor (browser)', function () {
         assert.equal(checked.labels[0], 'example.com:8443');
         assert.equal(checked.labels[3], 'OpenAI');
         for (const shown of checked.labels) assert.ok(!shown.includes('s3cret'), `a label shows the password: ${shown}`);
+        assertNoBrowserErrors();
+    });
+
+    it('checks the chat node\'s JSON schema, tools, tool choice and reasoning effort, with translated reasons', async () => {
+        // No dialog is open: the validators read the node's saved types.
+        const checked = await page.evaluate(() => {
+            type Validate = (this: object, value: string, opt: { label: string }) => true | string;
+            const red = (window as unknown as { RED: { nodes: { getType(type: string): { defaults: Record<string, { validate: Validate }> } } } }).RED;
+            const chat = red.nodes.getType('openai-chat');
+            const check = (prop: string, node: object, values: string[]) => values.map((value) => chat.defaults[prop].validate.call(node, value, { label: prop }));
+            const tools = '[{"name":"now"},{"type":"function","function":{"name":"convert"}}]';
+            return {
+                schema: check('jsonSchema', { responseFormat: 'json_schema', jsonSchemaType: 'json' }, ['{"type":"object"}', '{"type":', '[1]', '']),
+                schemaElsewhere: [
+                    ...check('jsonSchema', { responseFormat: 'text', jsonSchemaType: 'json' }, ['', '{"type":']),
+                    ...check('jsonSchema', { responseFormat: 'json_schema', jsonSchemaType: 'msg' }, ['schema']),
+                    // A node saved before the property existed.
+                    ...check('jsonSchema', {}, [undefined as unknown as string]),
+                ],
+                tools: check('tools', { toolsType: 'json' }, ['', tools, '{"name":"now"}', '[{"name":"the time"}]', '[{"name":"now"},{"type":"function","function":{"name":"now"}}]']),
+                toolsFromMessage: check('tools', { toolsType: 'msg' }, ['tools']),
+                toolChoice: check('toolChoice', { toolChoiceType: 'str', toolsType: 'json', tools }, ['', 'auto', 'none', 'required', 'convert', 'weather']),
+                reasoningEffort: check('reasoningEffort', { reasoningEffortType: 'str' }, ['', 'low', 'ultra', 'very high']),
+            };
+        });
+        const reason = (key: string, prop: string) => String(chatText.errors[key]).replace('__prop__', prop);
+        const [schemaOk, schemaBroken, schemaList, schemaMissing] = checked.schema;
+        assert.equal(schemaOk, true);
+        assert.ok(String(schemaBroken).startsWith(reason('jsonSchemaJson', 'jsonSchema').split(' (')[0]), String(schemaBroken));
+        assert.equal(schemaList, reason('jsonSchemaObject', 'jsonSchema'));
+        assert.equal(schemaMissing, reason('jsonSchemaRequired', 'jsonSchema'));
+        assert.deepEqual(checked.schemaElsewhere, [true, true, true, true]);
+        assert.deepEqual(checked.tools.slice(0, 2), [true, true]);
+        assert.equal(checked.tools[2], reason('toolsList', 'tools'));
+        assert.equal(checked.tools[3], reason('toolName', 'tools').replace('__index__', '0'));
+        assert.equal(checked.tools[4], reason('toolDuplicate', 'tools').replace('__index__', '1').replace('__first__', '0'));
+        assert.deepEqual(checked.toolsFromMessage, [true]);
+        assert.deepEqual(checked.toolChoice, [true, true, true, true, true, reason('toolChoice', 'toolChoice')]);
+        assert.deepEqual(checked.reasoningEffort, [true, true, true, reason('reasoningEffort', 'reasoningEffort')]);
         assertNoBrowserErrors();
     });
 

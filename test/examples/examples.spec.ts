@@ -14,13 +14,16 @@ import moderateNode = require('../../nodes/openai-moderate');
  * the local test server, as `npm start` does with its simulator.
  */
 const examplesDir = path.join(__dirname, '..', '..', '..', 'examples');
-const CORE = ['common/20-inject.js', 'common/90-comment.js', 'function/10-switch.js', 'function/15-change.js'].map(coreNode);
+const CORE = ['common/20-inject.js', 'common/90-comment.js', 'function/10-function.js', 'function/10-switch.js', 'function/15-change.js'].map(coreNode);
 
 describe('examples', () => {
     const server = useTestServer();
 
-    /** Loads an example with its debug nodes as capture nodes; returns what each debug node (by name) receives. */
-    async function run(file: string): Promise<Record<string, Message[]>> {
+    /**
+     * Loads an example with its debug nodes as capture nodes; returns what each debug node (by name) receives.
+     * Waits for `expected` debug messages in all, by default one per inject node.
+     */
+    async function run(file: string, expected?: number): Promise<Record<string, Message[]>> {
         const flow = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as Record<string, unknown>[];
         const tab = { id: 'examples-tab', type: 'tab' };
         const received: Record<string, Message[]> = {};
@@ -40,9 +43,9 @@ describe('examples', () => {
             nodeById(id).on('input', (msg: Message) => received[name].push(msg));
         }
         for (const inject of flow.filter((node) => node.type === 'inject')) nodeById(String(inject.id)).receive({});
-        const injects = flow.filter((node) => node.type === 'inject').length;
+        const awaited = expected ?? flow.filter((node) => node.type === 'inject').length;
         const start = Date.now();
-        while (Object.values(received).flat().length < injects && Date.now() - start < 5000) {
+        while (Object.values(received).flat().length < awaited && Date.now() - start < 5000) {
             await new Promise((resolve) => setTimeout(resolve, 10));
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -51,13 +54,15 @@ describe('examples', () => {
 
     const files = fs.readdirSync(examplesDir).filter((file) => file.endsWith('.json'));
 
-    it('are the five documented ones', () => {
+    it('are the seven documented ones', () => {
         assert.deepEqual(files.sort(), [
             '01 - Moderate text and route flagged content.json',
             '02 - Single chat.json',
             '03 - Chat in JSON format.json',
             '04 - Chained chat with history.json',
             '05 - Moderate then chat.json',
+            '06 - Tool call loop.json',
+            '07 - Structured extraction.json',
         ]);
     });
 
@@ -118,5 +123,46 @@ describe('examples', () => {
         const chats = server.requests.filter((request) => request.path.endsWith('/chat/completions'));
         assert.equal(chats.length, 1);
         assert.match(JSON.stringify(chats[0].body), /bakery/);
+    });
+
+    it('06 calls the tool, answers the call in the function node and gives the final answer from the second chat node', async () => {
+        const seen = await run('06 - Tool call loop.json', 2);
+        const chats = server.requests.map((request) => request.body as { messages: { role: string; content: unknown; tool_calls?: unknown }[]; tools?: unknown[] });
+        assert.equal(chats.length, 2);
+        // The debug nodes run as capture nodes, which get the whole message.
+        assert.deepEqual(
+            seen['tool calls'].map((msg) => (msg.payload as { toolCalls: unknown }).toolCalls),
+            [[{ id: 'call_sim1_1', name: 'convert_temperature', arguments: { celsius: 42 } }]],
+        );
+        // The second request is the first exchange, the tool call and its result, with no new user message.
+        assert.deepEqual(chats[1].messages.slice(0, 2), chats[0].messages);
+        assert.deepEqual(chats[1].messages.slice(2).map((message) => message.role), ['assistant', 'tool']);
+        assert.deepEqual(chats[1].messages[3], { role: 'tool', tool_call_id: 'call_sim1_1', content: '{"fahrenheit":107.6}' });
+        assert.deepEqual(chats[1].tools, chats[0].tools);
+        assert.equal(seen.answer.length, 1);
+        const answer = seen.answer[0].payload as { responses: string[]; finishReason: string; history: unknown[] };
+        assert.equal(answer.finishReason, 'stop');
+        assert.match(answer.responses[0], /using the tool result "\{"fahrenheit":107\.6\}"/);
+        assert.equal(answer.history.length, 5);
+        assert.ok(server.requests.every((request) => request.schemaErrors.length === 0));
+    });
+
+    it('07 turns the e-mail into {customer, date, amount} with a strict JSON schema', async () => {
+        const seen = await run('07 - Structured extraction.json');
+        assert.equal(server.requests.length, 1);
+        const body = server.requests[0].body as { response_format: { type: string; json_schema: { name: string; strict: boolean; schema: { required: string[] } } }; messages: { content: string }[] };
+        assert.equal(body.response_format.type, 'json_schema');
+        assert.equal(body.response_format.json_schema.name, 'invoice');
+        assert.equal(body.response_format.json_schema.strict, true);
+        assert.deepEqual(body.response_format.json_schema.schema.required, ['customer', 'date', 'amount']);
+        assert.match(body.messages.at(-1)?.content ?? '', /Greenleaf Interiors/);
+        assert.deepEqual(server.requests[0].schemaErrors, []);
+        assert.equal(seen.extracted.length, 1);
+        // The debug nodes run as capture nodes, which get the whole message.
+        const extracted = (seen.extracted[0].payload as { responses: Record<string, unknown>[] }).responses[0];
+        assert.deepEqual(Object.keys(extracted), ['customer', 'date', 'amount']);
+        assert.equal(typeof extracted.customer, 'string');
+        assert.match(String(extracted.date), /^\d{4}-\d{2}-\d{2}$/);
+        assert.equal(typeof extracted.amount, 'number');
     });
 });

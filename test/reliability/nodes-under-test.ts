@@ -16,7 +16,7 @@ export const CHAT: NodeUnderTest = {
     // Temperature and n from the message, so that a test can send them.
     config: { ...CHAT_DEFAULTS, temperature: 'temperature', temperatureType: 'msg', responseCount: 'n', responseCountType: 'msg' },
     goodMessage: (seq) => ({ payload: `Question number ${seq}?`, seq }),
-    documentedFields: ['model', 'messages', 'response_format', 'frequency_penalty', 'max_tokens', 'max_completion_tokens', 'n', 'presence_penalty', 'temperature', 'top_p'],
+    documentedFields: ['model', 'messages', 'response_format', 'frequency_penalty', 'max_tokens', 'max_completion_tokens', 'n', 'presence_penalty', 'temperature', 'top_p', 'reasoning_effort', 'tools', 'tool_choice'],
     path: '/v1/chat/completions',
 };
 

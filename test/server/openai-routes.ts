@@ -1,5 +1,6 @@
 // The simulated API itself: which paths exist, and what each one answers.
 // Everything here is synchronous and free of HTTP; the server does the I/O.
+import { chatRuleProblem } from './chat-rules';
 import type { BodyCheck, RequestSchema } from './openapi-validation';
 import {
     apiError,
@@ -110,7 +111,7 @@ function createChatCompletion(request: ApiRequest): Reply {
     const rejection = schemaRejection(request.check) ?? chatShapeProblem(body);
     if (rejection) return rejection;
     const chat = body as ChatRequest;
-    const problem = chatModelProblem(chat.model) ?? parameterProblem(chat);
+    const problem = chatModelProblem(chat.model) ?? parameterProblem(chat) ?? chatRuleProblem(chat);
     if (problem) return problem;
 
     const completion = simulateChatCompletion(chat, { id: `chatcmpl-${request.id}`, created: unixTime() });

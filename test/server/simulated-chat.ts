@@ -1,9 +1,18 @@
 // Deterministic chat answers. They are pure functions of the request so that
 // a test can predict the exact reply, and readable so that a demo makes sense.
+import { sampleJson } from './sample-json';
 
 export interface ChatMessageLike {
     role: string;
     content?: unknown;
+    tool_calls?: unknown;
+    tool_call_id?: unknown;
+}
+
+/** A tool as the request offers it; only function tools are ever called. */
+export interface ToolLike {
+    type?: string;
+    function?: { name?: string; parameters?: unknown };
 }
 
 /** The part of a chat completion request that shapes the answer (SDK params fit). */
@@ -11,38 +20,68 @@ export interface ChatRequestLike {
     model?: string;
     messages: readonly ChatMessageLike[];
     n?: number | null;
-    response_format?: { type: string } | null;
+    response_format?: { type: string; json_schema?: { schema?: unknown } } | null;
     max_completion_tokens?: number | null;
     max_tokens?: number | null;
+    tools?: readonly ToolLike[] | null;
+    tool_choice?: unknown;
 }
 
-export type FinishReason = 'stop' | 'length';
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
+export interface SimulatedToolCall {
+    id: string;
+    type: 'function';
+    function: { name: string; arguments: string };
+}
+
+/** One choice: a text answer, a refusal (`content` null) or tool calls (`content` null). */
 export interface SimulatedChoice {
-    content: string;
+    content: string | null;
     finishReason: FinishReason;
+    refusal?: string;
+    toolCalls?: SimulatedToolCall[];
 }
 
 /** In JSON mode, a last user message containing this marker gets an answer that is not JSON. */
 export const NOT_JSON_MARKER = '[[not-json]]';
+
+/** A last user message containing this marker is refused, in every response format. */
+export const REFUSAL_MARKER = '[[refuse]]';
+
+/** The refusal's text. */
+export const REFUSAL_TEXT = "I'm sorry, but I can't help with that request.";
 
 /** Roles that instruct the model rather than take part in the conversation. */
 const INSTRUCTION_ROLES = new Set(['system', 'developer']);
 
 const MAX_CHOICES = 128;
 const INSTRUCTIONS_SHOWN = 60;
+const TOOL_RESULT_SHOWN = 200;
 
 /**
  * Choice `index` (0-based) of the answer to `request`, cut to the token limit.
  *
  * The text reads `Simulated answer to "U" (conversation of H earlier messages).`
  * where U is the last user message and H counts the messages before it, system
- * and developer instructions left out; those are quoted briefly instead. Choices
- * after the first end in ` [choice N]`. In JSON mode (`json_object` or
- * `json_schema`) the content is `{"answer":…,"choice":N,"earlierMessages":H}`.
+ * and developer instructions left out; those are quoted briefly instead. After
+ * tool results it reads `Simulated answer to "U" using the tool result "R" (…).`.
+ * Choices after the first end in ` [choice N]`. In `json_object` mode the
+ * content is `{"answer":…,"choice":N,"earlierMessages":H}`; in `json_schema`
+ * mode it is a value that follows the schema (see `sampleJson`).
+ *
+ * With function tools, when the user spoke last (or `tool_choice` is
+ * `required` or names a function), the choice calls the first tool (or the
+ * named one), with arguments that follow its parameters' schema; its id is
+ * `call_sim<R>_<N>`, R counting the tool rounds of the conversation.
+ * A last user message holding `REFUSAL_MARKER` is refused.
  */
 export function simulateChatChoice(request: ChatRequestLike, index = 0): SimulatedChoice {
-    const content = fullAnswer(request, index);
+    const conversation = readConversation(request.messages);
+    if (conversation.question?.includes(REFUSAL_MARKER)) return { content: null, refusal: REFUSAL_TEXT, finishReason: 'stop' };
+    const tool = toolToCall(request, conversation);
+    if (tool) return { content: null, toolCalls: [toolCall(tool, request.messages, index)], finishReason: 'tool_calls' };
+    const content = fullAnswer(request, conversation, index);
     const limit = request.max_completion_tokens ?? request.max_tokens;
     if (typeof limit === 'number' && limit >= 0 && limit < countTokens(content)) {
         const tokens = content.match(/\s*\S+/g) ?? [];
@@ -51,9 +90,9 @@ export function simulateChatChoice(request: ChatRequestLike, index = 0): Simulat
     return { content, finishReason: 'stop' };
 }
 
-/** Just the content of `simulateChatChoice`. */
+/** Just the content of `simulateChatChoice`; '' for a refusal or tool calls. */
 export function simulatedChatContent(request: ChatRequestLike, index = 0): string {
-    return simulateChatChoice(request, index).content;
+    return simulateChatChoice(request, index).content ?? '';
 }
 
 /** The simulator's tokens are words: runs of non-space characters. */
@@ -87,7 +126,7 @@ export interface CompletionIdentity {
 export function simulateChatCompletion(request: ChatRequestLike & { model: string }, identity: CompletionIdentity) {
     const choices = Array.from({ length: choiceCount(request) }, (_, index) => simulateChatChoice(request, index));
     const prompt = promptTokens(request);
-    const completion = choices.reduce((sum, choice) => sum + countTokens(choice.content), 0);
+    const completion = choices.reduce((sum, choice) => sum + countTokens(choiceText(choice)), 0);
     return {
         id: identity.id,
         object: 'chat.completion' as const,
@@ -95,7 +134,13 @@ export function simulateChatCompletion(request: ChatRequestLike & { model: strin
         model: request.model,
         choices: choices.map((choice, index) => ({
             index,
-            message: { role: 'assistant' as const, content: choice.content, refusal: null, annotations: [] },
+            message: {
+                role: 'assistant' as const,
+                content: choice.content,
+                refusal: choice.refusal ?? null,
+                annotations: [],
+                ...(choice.toolCalls ? { tool_calls: choice.toolCalls } : {}),
+            },
             logprobs: null,
             finish_reason: choice.finishReason,
         })),
@@ -120,8 +165,10 @@ export type ChatCompletion = ReturnType<typeof simulateChatCompletion>;
 
 /**
  * The same completion as `stream: true` delivers it: per choice a chunk with
- * the role, one per word, one with the finish reason; then, when asked for
- * with `stream_options.include_usage`, a last chunk with the usage only.
+ * the role, one per word of the content (or of the refusal), one per tool
+ * call with its name and then one with its arguments, one with the finish
+ * reason; then, when asked for with `stream_options.include_usage`, a last
+ * chunk with the usage only.
  */
 export function chatCompletionChunks(completion: ChatCompletion, includeUsage: boolean): object[] {
     const { id, created, model, system_fingerprint, service_tier } = completion;
@@ -142,8 +189,13 @@ export function chatCompletionChunks(completion: ChatCompletion, includeUsage: b
         finish_reason: finishReason,
     });
     const chunks = completion.choices.flatMap(({ index, message, finish_reason }) => [
-        chunk([delta(index, { role: 'assistant', content: '', refusal: null })]),
-        ...tokenPieces(message.content).map((piece) => chunk([delta(index, { content: piece })])),
+        chunk([delta(index, { role: 'assistant', content: message.content === null ? null : '', refusal: null })]),
+        ...tokenPieces(message.content ?? '').map((piece) => chunk([delta(index, { content: piece })])),
+        ...tokenPieces(message.refusal ?? '').map((piece) => chunk([delta(index, { refusal: piece })])),
+        ...(message.tool_calls ?? []).flatMap((call, callIndex) => [
+            chunk([delta(index, { tool_calls: [{ index: callIndex, id: call.id, type: call.type, function: { name: call.function.name, arguments: '' } }] })]),
+            chunk([delta(index, { tool_calls: [{ index: callIndex, function: { arguments: call.function.arguments } }] })]),
+        ]),
         chunk([delta(index, {}, finish_reason)]),
     ]);
     return includeUsage ? [...chunks, chunk([], completion.usage)] : chunks;
@@ -156,13 +208,19 @@ interface Conversation {
     earlier: number;
     /** Text of the first system or developer message, if there is one. */
     instructions: string | undefined;
+    /** Role of the last message that is not an instruction. */
+    lastRole: string | undefined;
+    /** The tool results the conversation ends with, in order. */
+    toolResults: string[];
 }
 
-function fullAnswer(request: ChatRequestLike, index: number): string {
-    const conversation = readConversation(request.messages);
+function fullAnswer(request: ChatRequestLike, conversation: Conversation, index: number): string {
     const sentence = answerSentence(conversation);
-    const jsonMode = request.response_format?.type === 'json_object' || request.response_format?.type === 'json_schema';
+    const format = request.response_format;
+    const jsonMode = format?.type === 'json_object' || format?.type === 'json_schema';
     if (jsonMode && !conversation.question?.includes(NOT_JSON_MARKER)) {
+        const schema = format?.type === 'json_schema' ? format.json_schema?.schema : undefined;
+        if (isObject(schema)) return JSON.stringify(sampleJson(schema));
         return JSON.stringify({ answer: sentence, choice: index + 1, earlierMessages: conversation.earlier });
     }
     const numbered = index === 0 ? sentence : `${sentence} [choice ${index + 1}]`;
@@ -173,24 +231,56 @@ function readConversation(messages: readonly ChatMessageLike[]): Conversation {
     const lastUser = messages.findLastIndex((message) => message.role === 'user');
     const before = lastUser === -1 ? messages : messages.slice(0, lastUser);
     const instructions = messages.find((message) => INSTRUCTION_ROLES.has(message.role));
+    const spoken = messages.filter((message) => !INSTRUCTION_ROLES.has(message.role));
+    const lastOther = spoken.findLastIndex((message) => message.role !== 'tool');
     return {
         question: lastUser === -1 ? undefined : messageText(messages[lastUser].content),
         earlier: before.filter((message) => !INSTRUCTION_ROLES.has(message.role)).length,
         instructions: instructions && messageText(instructions.content),
+        lastRole: spoken.at(-1)?.role,
+        toolResults: spoken.slice(lastOther + 1).map((message) => messageText(message.content)),
     };
 }
 
-function answerSentence({ question, earlier, instructions }: Conversation): string {
-    const subject =
-        question === undefined ? 'Simulated answer without a user message' : `Simulated answer to "${question}"`;
-    const context = [`conversation of ${earlier} earlier message${earlier === 1 ? '' : 's'}`];
-    if (instructions !== undefined) context.push(`following the instructions "${shorten(instructions)}"`);
-    return `${subject} (${context.join(', ')}).`;
+/** The function tool this choice calls, if it calls one. */
+function toolToCall(request: ChatRequestLike, conversation: Conversation): { name: string; parameters?: unknown } | undefined {
+    const tools = (request.tools ?? []).flatMap((tool) =>
+        tool?.type === 'function' && typeof tool.function?.name === 'string' ? [{ ...tool.function, name: tool.function.name }] : [],
+    );
+    const choice = request.tool_choice;
+    if (tools.length === 0 || choice === 'none') return undefined;
+    if (isObject(choice) && choice.type === 'function' && isObject(choice.function)) {
+        return tools.find((tool) => tool.name === (choice.function as Record<string, unknown>).name);
+    }
+    // Like a model left to choose: it calls a tool for a question, and answers once it has the results.
+    return choice === 'required' || conversation.lastRole === 'user' ? tools[0] : undefined;
 }
 
-function shorten(text: string): string {
+function toolCall(tool: { name: string; parameters?: unknown }, messages: readonly ChatMessageLike[], index: number): SimulatedToolCall {
+    const round = messages.filter((message) => message.role === 'assistant' && Array.isArray(message.tool_calls) && message.tool_calls.length > 0).length + 1;
+    const args = isObject(tool.parameters) ? sampleJson(tool.parameters) : {};
+    return { id: `call_sim${round}_${index + 1}`, type: 'function', function: { name: tool.name, arguments: JSON.stringify(args) } };
+}
+
+/** What the usage counts of a choice: its text and its tool calls' arguments. */
+function choiceText(choice: SimulatedChoice): string {
+    const calls = (choice.toolCalls ?? []).map((call) => call.function.arguments);
+    return [choice.content ?? choice.refusal ?? '', ...calls].join(' ');
+}
+
+function answerSentence({ question, earlier, instructions, toolResults }: Conversation): string {
+    const subject =
+        question === undefined ? 'Simulated answer without a user message' : `Simulated answer to "${question}"`;
+    const results = toolResults.map((result) => `"${shorten(result, TOOL_RESULT_SHOWN)}"`);
+    const using = results.length === 0 ? '' : ` using the tool result${results.length === 1 ? '' : 's'} ${results.join(', ')}`;
+    const context = [`conversation of ${earlier} earlier message${earlier === 1 ? '' : 's'}`];
+    if (instructions !== undefined) context.push(`following the instructions "${shorten(instructions, INSTRUCTIONS_SHOWN)}"`);
+    return `${subject}${using} (${context.join(', ')}).`;
+}
+
+function shorten(text: string, length: number): string {
     const oneLine = text.replace(/\s+/g, ' ').trim();
-    return oneLine.length > INSTRUCTIONS_SHOWN ? `${oneLine.slice(0, INSTRUCTIONS_SHOWN - 1)}…` : oneLine;
+    return oneLine.length > length ? `${oneLine.slice(0, length - 1)}…` : oneLine;
 }
 
 /** Pieces of one token each, with the space before it; together they make `text` again. */
@@ -207,4 +297,8 @@ function partText(part: unknown): string {
     if (type === 'input_audio') return '[audio]';
     if (type === 'file') return '[file]';
     return '';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

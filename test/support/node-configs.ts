@@ -25,7 +25,20 @@ export const CHAT_DEFAULTS = {
     temperatureType: 'num',
     topP: '',
     topPType: 'num',
+    jsonSchema: '',
+    jsonSchemaType: 'json',
+    reasoningEffort: '',
+    reasoningEffortType: 'str',
+    tools: '',
+    toolsType: 'json',
+    toolChoice: '',
+    toolChoiceType: 'str',
 };
+
+/** A chat node as 0.1 saved it: none of the properties added since. */
+export const CHAT_0_1 = Object.fromEntries(
+    Object.entries(CHAT_DEFAULTS).filter(([key]) => !/^(jsonSchema|reasoningEffort|tools|toolChoice)(Type)?$/.test(key)),
+) as Record<string, string>;
 
 export const MODERATE_DEFAULTS = {
     type: 'openai-moderate',
