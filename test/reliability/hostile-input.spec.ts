@@ -84,6 +84,10 @@ const CHAT_FIELDS: Field[] = [
     { property: 'pp', setting: 'presencePenalty' },
     { property: 'temperature', setting: 'temperature' },
     { property: 'topP', setting: 'topP' },
+    { property: 'schema', setting: 'jsonSchema' },
+    { property: 'effort', setting: 'reasoningEffort' },
+    { property: 'tools', setting: 'tools' },
+    { property: 'toolChoice', setting: 'toolChoice' },
 ];
 
 const MODERATE_FIELDS: Field[] = [
@@ -101,7 +105,7 @@ function fromMessage(base: Record<string, unknown>, fields: Field[]): Record<str
     return config;
 }
 
-const FIELD_NAMES = /^Error: (model|systemPrompt|userMessage|history(\[\d+\](\.role|\.content)?)?|frequencyPenalty|maxTokens|responseCount|presencePenalty|temperature|topP|text(\[\d+\])?) /;
+const FIELD_NAMES = /^Error: (model|systemPrompt|userMessage|history(\[\d+\](\.[a-z_]+|\[\d+\])*)?|frequencyPenalty|maxTokens|responseCount|presencePenalty|temperature|topP|jsonSchema|reasoningEffort|tools(\[\d+\](\.[a-z_]+)*)?|toolChoice|text(\[\d+\])?) /;
 const API_ERROR = /^Error: OpenAI API error \d{3} /;
 
 describe('hostile input', function () {
@@ -160,13 +164,14 @@ describe('hostile input', function () {
 
     it('openai-chat: each nasty value in each field, one at a time', async () => {
         const outcome = await loadFlow({
-            node: { ...fromMessage(CHAT.config, CHAT_FIELDS), maxInFlight: 16 },
+            // With structured outputs, so that the schema is read too.
+            node: { ...fromMessage(CHAT.config, CHAT_FIELDS), responseFormat: 'json_schema', maxInFlight: 16 },
             account: { baseURL: server.url, apiKey: server.apiKey, maxRetries: '0' },
         });
         let seq = 0;
         for (const field of CHAT_FIELDS) {
             for (const make of NASTY) {
-                send({ seq: seq++, payload: 'Hi', model: 'gpt-4.1-mini', [field.property]: make() });
+                send({ seq: seq++, payload: 'Hi', model: 'gpt-4.1-mini', schema: { type: 'object', properties: {} }, [field.property]: make() });
             }
         }
         await settled(outcome, seq, 50000);
