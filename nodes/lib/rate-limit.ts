@@ -3,6 +3,7 @@
 // and `retry-after-ms` / `retry-after` on a 429. One pace per account, so
 // that every node using the account spreads a burst over the limit instead
 // of each bouncing off it.
+import { RateLimitError } from 'openai';
 
 /** What the pace needs of an answer's headers (a fetch `Headers` has it). */
 export interface HeaderReader {
@@ -139,4 +140,21 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
         }, ms);
         signal.addEventListener('abort', stop, { once: true });
     });
+}
+
+/**
+ * Makes a request once the pace allows it, and again after each 429 once the
+ * wait that answer asked for is over, up to `retries` more times: the SDK was
+ * told not to retry a 429 itself (see pacedFetch), since it cannot know the
+ * account-wide wait. Any other failure, or a 429 with no retries left, is thrown.
+ */
+export async function withPace<T>(pace: RateLimitPace, retries: number, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
+    for (let tried = 0; ; tried++) {
+        await pace.ready(0, signal);
+        try {
+            return await attempt();
+        } catch (error) {
+            if (!(error instanceof RateLimitError) || tried >= retries) throw error;
+        }
+    }
 }

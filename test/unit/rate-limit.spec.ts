@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { estimateTokens, pacedFetch } from '../../nodes/lib/paced-fetch';
-import { DEFAULT_RATE_LIMIT_WAIT_MS, parseDuration, RateLimitPace } from '../../nodes/lib/rate-limit';
+import { APIError, RateLimitError } from 'openai';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, parseDuration, RateLimitPace, withPace } from '../../nodes/lib/rate-limit';
 
 /** A pace on a clock the test moves. */
 function paceAt(start = 1_000_000) {
@@ -124,6 +125,50 @@ describe('rate-limit pace', () => {
         it('estimates a request\'s tokens from its body', () => {
             assert.equal(estimateTokens('x'.repeat(401)), 101);
             assert.equal(estimateTokens(undefined), 0);
+        });
+    });
+
+    describe('with pace', () => {
+        const limited = () => APIError.generate(429, { error: { message: 'slow down' } }, undefined, new Headers()) as RateLimitError;
+
+        it('tries a 429\'d request again once the wait is over, within the retries, then gives up with the 429', async () => {
+            const pace = new RateLimitPace();
+            const attempts: number[] = [];
+            const started = Date.now();
+            const signal = new AbortController().signal;
+            const answer = await withPace(pace, 2, signal, async () => {
+                attempts.push(Date.now() - started);
+                if (attempts.length < 3) {
+                    pace.observe(new Headers({ 'retry-after-ms': '40' }), 429);
+                    throw limited();
+                }
+                return 'done';
+            });
+            assert.equal(answer, 'done');
+            assert.equal(attempts.length, 3);
+            assert.ok(attempts[1] >= 35 && attempts[2] - attempts[1] >= 35, `each retry waited: ${attempts}`);
+            let tries = 0;
+            await assert.rejects(
+                withPace(pace, 1, signal, async () => {
+                    tries += 1;
+                    throw limited();
+                }),
+                RateLimitError,
+            );
+            assert.equal(tries, 2, 'one try and one retry');
+        });
+
+        it('passes any other failure on at once', async () => {
+            let tries = 0;
+            const broken = new Error('broken');
+            await assert.rejects(
+                withPace(new RateLimitPace(), 5, new AbortController().signal, async () => {
+                    tries += 1;
+                    throw broken;
+                }),
+                (error) => error === broken,
+            );
+            assert.equal(tries, 1);
         });
     });
 });
