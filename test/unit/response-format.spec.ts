@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { ChatCompletionMessage } from 'openai/resources/chat/completions';
-import { InputError } from '../../nodes/lib/input-error';
 import { readResponse, readResponseFormat, responseFormatParam } from '../../nodes/lib/response-format';
 import { ResponseError } from '../../nodes/lib/response-error';
+import { assertInputError } from '../support/assert-input-error';
 
 const schema = {
     title: 'invoice',
@@ -14,15 +14,6 @@ const schema = {
 
 function message(fields: Partial<ChatCompletionMessage>): ChatCompletionMessage {
     return { role: 'assistant', content: null, refusal: null, ...fields };
-}
-
-function assertInputError(action: () => unknown, field: string, detail: RegExp): void {
-    assert.throws(action, (error: unknown) => {
-        assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
-        assert.equal(error.field, field);
-        assert.match(error.message, detail);
-        return true;
-    });
 }
 
 describe('response format', () => {

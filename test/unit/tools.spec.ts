@@ -1,17 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
-import { InputError } from '../../nodes/lib/input-error';
 import { ResponseError } from '../../nodes/lib/response-error';
 import { parseToolChoice, parseTools, readToolCalls } from '../../nodes/lib/tools';
-
-function assertInputError(action: () => unknown, field: string, detail: RegExp): void {
-    assert.throws(action, (error: unknown) => {
-        assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
-        assert.equal(error.field, field);
-        assert.match(error.message, detail);
-        return true;
-    });
-}
+import { assertInputError } from '../support/assert-input-error';
 
 const parameters = { type: 'object', properties: { celsius: { type: 'number' } }, required: ['celsius'], additionalProperties: false };
 
