@@ -1,10 +1,11 @@
 import type { NodeAPI, NodeDef } from 'node-red';
-import OpenAI from 'openai';
-import { accountKey, accountLabel, type AccountSettings, clientOptions, maxTokensField } from './lib/account-settings';
+import type OpenAI from 'openai';
+import { accountKey, accountLabel, type AccountSettings, maxTokensField } from './lib/account-settings';
 import { MissingKeyError } from './lib/failure';
 import { InputError } from './lib/input-error';
 import type { MaxTokensField } from './lib/chat';
 import type { AccountNode } from './runtime/account';
+import { type AccountClient, buildAccountClient } from './runtime/account-client';
 import { registerModelList } from './runtime/model-list';
 
 type AccountDef = NodeDef & AccountSettings;
@@ -12,9 +13,10 @@ type AccountDef = NodeDef & AccountSettings;
 /**
  * `openai-account`: where to reach the API and with which key. One SDK
  * client per deployed account, built on first use and shared by every node
- * that points here. A missing key or a bad setting is reported on the
- * messages that need the client, never as a crash at deploy. The
- * environment's key goes only to OpenAI's own base URL (see accountKey).
+ * that points here; through its proxy, with its extra headers and query.
+ * A missing key or a bad setting is reported on the messages that need the
+ * client, never as a crash at deploy. The environment's key goes only to
+ * OpenAI's own base URL (see accountKey).
  */
 export = function register(RED: NodeAPI): void {
     function OpenAIAccountNode(this: AccountNode, config: AccountDef) {
@@ -22,23 +24,25 @@ export = function register(RED: NodeAPI): void {
         const label = accountLabel(config);
         // Read once, at deploy: the same trimmed string is sent and redacted.
         const apiKey = accountKey(this.credentials?.apiKey, config.baseURL, process.env);
-        let client: OpenAI | undefined;
+        let built: AccountClient | undefined;
         let tokenField: MaxTokensField | undefined;
 
-        this.client = () => {
-            if (client) return client;
+        this.client = (): OpenAI => {
+            if (built) return built.client;
             try {
-                client = new OpenAI(clientOptions(config, apiKey, process.env));
+                built = buildAccountClient(RED, config, apiKey, process.env);
             } catch (error) {
                 if (error instanceof MissingKeyError) throw error;
                 const reason = error instanceof Error ? error.message : String(error);
                 throw new InputError(`account "${label}"`, `cannot be used: ${reason}`);
             }
-            return client;
+            return built.client;
         };
         // Asked on every chat message: the base URL is parsed once.
         this.maxTokensField = () => (tokenField ??= maxTokensField(config.maxTokensParam, this.client().baseURL));
-        this.secrets = () => (apiKey ? [apiKey] : []);
+        this.secrets = () => built?.secrets ?? (apiKey ? [apiKey] : []);
+        this.deployedSettings = () => config;
+        this.on('close', () => built?.close());
     }
 
     RED.nodes.registerType<AccountNode, AccountDef, unknown, { apiKey?: string }>('openai-account', OpenAIAccountNode, {

@@ -147,14 +147,48 @@
         showOptions(open);
     }
 
+    // The account settings that the runtime's picker takes, as the editor holds them.
+    const PICKER_SETTINGS = ["name", "baseURL", "organization", "project", "timeout", "maxRetries", "proxy", "headers", "query", "authHeader"];
+
+    // What to ask for the models of an account: the deployed one by its id
+    // (GET openai-account/<id>/models), or, for an account added or edited
+    // since the last deploy, its settings as the editor holds them and the
+    // key typed in its dialog, if any (POST openai-account/models). The
+    // runtime uses its stored key only with exactly the deployed settings.
+    function modelQuestion(account, accountId) {
+        if (!account.changed) {
+            return { key: accountId, draft: false, request: { url: "openai-account/" + encodeURIComponent(accountId) + "/models", method: "GET", dataType: "json" } };
+        }
+        const settings = {};
+        PICKER_SETTINGS.forEach(function (name) {
+            if (account[name] !== undefined) {
+                settings[name] = account[name];
+            }
+        });
+        // Node-RED keeps a typed password in the node until the deploy;
+        // "__PWRD__" stands for the stored one, which the editor never sees.
+        const credentials = account.credentials || {};
+        const typed = typeof credentials.apiKey === "string" && credentials.apiKey !== "" && credentials.apiKey !== "__PWRD__" ? credentials.apiKey : undefined;
+        const body = { id: accountId, settings: settings };
+        if (typed !== undefined) {
+            body.apiKey = typed;
+        }
+        const text = JSON.stringify(body);
+        return {
+            key: text,
+            draft: true,
+            request: { url: "openai-account/models", method: "POST", contentType: "application/json", data: text, dataType: "json" }
+        };
+    }
+
     // The model field's suggestions: the models that the selected account's
-    // server lists (GET openai-account/<id>/models), in the <datalist>
-    // #<type>-model-list tied to #node-input-model while its type is a
-    // literal string. The field stays free text, so when the account is not
-    // deployed or its server cannot be reached the hint #<type>-model-hint
-    // says why and any model name can still be typed. Call it once the field
-    // is a TypedInput. `pick` (optional) chooses from the listed ids what
-    // suits the node; without it every listed model is suggested.
+    // server lists (see modelQuestion), in the <datalist> #<type>-model-list
+    // tied to #node-input-model while its type is a literal string. The
+    // field stays free text, so when the server cannot be reached the hint
+    // #<type>-model-hint says why and any model name can still be typed.
+    // Call it once the field is a TypedInput. `pick` (optional) chooses from
+    // the listed ids what suits the node; without it every listed model is
+    // suggested.
     function attachModelList(type, pick) {
         pick = pick || function (models) {
             return models;
@@ -190,43 +224,47 @@
             }
             return xhr.status ? xhr.status + " " + (xhr.statusText || "") : t("openai-account.modelList.unreachable");
         }
+        function failure(xhr) {
+            if (xhr.status === 404) {
+                return t("openai-account.modelList.notDeployed");
+            }
+            // Node-RED answers 401 when a permission is missing.
+            if (xhr.status === 401 || xhr.status === 403) {
+                return t("openai-account.modelList.forbidden");
+            }
+            return t("openai-account.modelList.failed", { error: reasonOf(xhr) });
+        }
         function load(accountId) {
             const chosen = !!accountId && accountId !== "_ADD_";
-            // An account added or edited since the last deploy is not what
-            // the runtime would ask: say so rather than list stale models.
             const account = chosen ? RED.nodes.node(accountId) : null;
-            const deployed = !!account && !account.changed;
-            // Asked again only when the account or its state changed; an
+            // Asked again only when the account or its settings changed; an
             // answer to an earlier question is dropped.
-            const question = accountId + (deployed ? "" : " (not deployed)");
-            if (question === asked) {
+            const question = account ? modelQuestion(account, accountId) : null;
+            const key = question ? question.key : String(accountId);
+            if (key === asked) {
                 return;
             }
-            asked = question;
+            asked = key;
             list.empty();
-            if (!chosen) {
+            if (!question) {
                 show("");
                 return;
             }
-            if (!deployed) {
-                show(t("openai-account.modelList.notDeployed"));
-                return;
-            }
             show(t("openai-account.modelList.loading"));
-            $.getJSON("openai-account/" + encodeURIComponent(accountId) + "/models").done(function (data) {
-                if (asked !== question) {
+            $.ajax(question.request).done(function (data) {
+                if (asked !== key) {
                     return;
                 }
                 const models = pick(data && Array.isArray(data.models) ? data.models : []);
                 models.forEach(function (id) {
                     $("<option>").attr("value", id).appendTo(list);
                 });
-                show(models.length ? t("openai-account.modelList.listed", { number: models.length }) : t("openai-account.modelList.empty"));
+                const listed = question.draft ? "openai-account.modelList.listedDraft" : "openai-account.modelList.listed";
+                show(models.length ? t(listed, { number: models.length }) : t("openai-account.modelList.empty"));
             }).fail(function (xhr) {
-                if (asked !== question) {
-                    return;
+                if (asked === key) {
+                    show(failure(xhr));
                 }
-                show(xhr.status === 404 ? t("openai-account.modelList.notDeployed") : t("openai-account.modelList.failed", { error: reasonOf(xhr) }));
             });
         }
 

@@ -3,6 +3,7 @@ import { isUnset, optionalNumber } from './fields';
 import type { MaxTokensField } from './chat';
 import { MissingKeyError } from './failure';
 import { InputError, kindOf } from './input-error';
+import { authHeaderName, extraHeaders, extraQuery } from './request-extras';
 
 /** The account node's saved settings (the editor saves numbers as strings). */
 export interface AccountSettings {
@@ -16,7 +17,21 @@ export interface AccountSettings {
     maxRetries?: string | number;
     /** `auto` (default), `max_completion_tokens` or `max_tokens`. */
     maxTokensParam?: string;
+    /** The id of an `http proxy` config node; empty = the proxy environment variables. */
+    proxy?: string;
+    /** Extra headers on every request: a JSON object of strings (see request-extras). */
+    headers?: string | Record<string, unknown>;
+    /** Extra query parameters on every request: a JSON object of strings. */
+    query?: string | Record<string, unknown>;
+    /** The header that carries the bare key; empty = `Authorization: Bearer <key>`. */
+    authHeader?: string;
 }
+
+/**
+ * The settings that decide where the account's requests go and what they
+ * carry besides the key. A stored key is used only with exactly these.
+ */
+export const NETWORK_SETTINGS = ['baseURL', 'headers', 'query', 'proxy', 'authHeader'] as const;
 
 /** The environment variables the account reads, e.g. `process.env`. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -73,12 +88,17 @@ export function accountKey(storedKey: string | undefined, baseURL: string | unde
  * Builds the SDK's client options for `apiKey` (from {@link accountKey}).
  * Throws an InputError naming a bad setting, or a MissingKeyError for
  * OpenAI's own base URL without a key. Another server without a key gets
- * no `Authorization` header, and nothing from the environment.
+ * no `Authorization` header, and nothing from the environment. The extra
+ * headers and query parameters go on every request; with `authHeader`, the
+ * key goes bare in that header instead of `Authorization`.
  */
 export function clientOptions(settings: AccountSettings, apiKey: string | undefined, env: Environment): ClientOptions {
     const baseURL = checkedBaseURL(settings.baseURL);
     const timeoutSeconds = optionalNumber('timeout', settings.timeout, { min: 0.001, max: MAX_TIMEOUT_SECONDS });
     const maxRetries = optionalNumber('maxRetries', settings.maxRetries, { min: 0, max: MAX_RETRIES, integer: true });
+    const authHeader = authHeaderName(settings.authHeader);
+    const headers = extraHeaders(settings.headers, authHeader);
+    const query = extraQuery(settings.query);
     const openAI = isOpenAIBaseURL(baseURL);
     if (!apiKey && openAI) throw new MissingKeyError(accountLabel(settings));
     // No key has spaces inside; a header cannot hold a line break, and fetch would quote the key refusing it.
@@ -87,7 +107,7 @@ export function clientOptions(settings: AccountSettings, apiKey: string | undefi
     }
 
     // An admin key is for OpenAI's admin endpoints, which no node calls.
-    const options: ClientOptions = { apiKey: apiKey || NO_KEY, adminAPIKey: null };
+    const options: ClientOptions = { apiKey: (authHeader ? undefined : apiKey) || NO_KEY, adminAPIKey: null };
     if (baseURL !== undefined) options.baseURL = baseURL;
     const organization = trimmed(settings.organization);
     const project = trimmed(settings.project);
@@ -95,16 +115,45 @@ export function clientOptions(settings: AccountSettings, apiKey: string | undefi
     if (project) options.project = project;
     if (timeoutSeconds !== undefined) options.timeout = Math.round(timeoutSeconds * 1000);
     if (maxRetries !== undefined) options.maxRetries = maxRetries;
+    const defaultHeaders: Record<string, string | null> = {};
     if (!openAI) {
         // Left out, these would be read from OPENAI_ORG_ID, OPENAI_PROJECT_ID
         // and OPENAI_CUSTOM_HEADERS, which are meant for OpenAI.
         options.organization ??= null;
         options.project ??= null;
-        const headers: Record<string, null> = Object.fromEntries(customHeaderNames(env).map((name) => [name, null]));
-        if (!apiKey) headers.Authorization = null;
-        if (Object.keys(headers).length > 0) options.defaultHeaders = headers;
+        for (const name of customHeaderNames(env)) defaultHeaders[name] = null;
     }
+    // After the nulls: a header the account sets itself is sent.
+    Object.assign(defaultHeaders, headers);
+    if (authHeader) {
+        defaultHeaders.Authorization = null;
+        if (apiKey) defaultHeaders[authHeader] = apiKey;
+    } else if (!apiKey) {
+        defaultHeaders.Authorization = null;
+    }
+    if (Object.keys(defaultHeaders).length > 0) options.defaultHeaders = defaultHeaders;
+    if (Object.keys(query).length > 0) options.defaultQuery = query;
     return options;
+}
+
+/**
+ * Whether `asked` has exactly the network settings of `deployed` (see
+ * {@link NETWORK_SETTINGS}): missing and empty are the same; anything else
+ * must be equal as saved, character for character. `resolve` turns a value
+ * of `asked` into what the runtime would read (the editor sends `${NAME}`
+ * as typed, while a deployed node holds the variable's value).
+ */
+export function sameNetworkSettings(
+    asked: Readonly<Record<string, unknown>>,
+    deployed: AccountSettings,
+    resolve: (value: unknown) => unknown = (value) => value,
+): boolean {
+    return NETWORK_SETTINGS.every((name) => comparable(resolve(asked[name])) === comparable(deployed[name]));
+}
+
+function comparable(value: unknown): string {
+    if (value === undefined || value === null) return '';
+    return typeof value === 'string' ? value : JSON.stringify(value) ?? '';
 }
 
 /** The base URL, trimmed, or undefined when empty; an InputError unless it is a plain http(s) URL. */

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import type OpenAI from 'openai';
+import type { AccountSettings } from '../lib/account-settings';
 import type { MaxTokensField } from '../lib/chat';
 import { InputError } from '../lib/input-error';
 
@@ -13,7 +14,12 @@ export interface OpenAIAccount {
     secrets(): readonly string[];
 }
 
-export type AccountNode = Node<{ apiKey?: string }> & OpenAIAccount;
+/** The deployed config node, as the model list's admin endpoint sees it. */
+export type AccountNode = Node<{ apiKey?: string }> &
+    OpenAIAccount & {
+        /** The settings it was deployed with (`${NAME}` references already replaced by Node-RED). */
+        deployedSettings(): AccountSettings;
+    };
 
 /** The account a node's `account` property points at, or an InputError naming the property. */
 export function findAccount(RED: NodeAPI, id: unknown): OpenAIAccount {

@@ -233,11 +233,11 @@ describe('editor (browser)', function () {
         await page.click('#node-config-dialog-ok');
         await keyInput.waitFor({ state: 'detached' });
 
-        // Not deployed yet: the model field says so and stays a free text field.
+        // Not deployed yet: the model field lists what the server lists with the typed key.
         const accountId = await page.locator('#node-input-account').inputValue();
         assert.notEqual(accountId, '_ADD_');
-        await expectText(page.locator('#openai-chat-model-hint'), accountText.modelList.notDeployed);
-        assert.equal(await page.locator('#openai-chat-model-list option').count(), 0);
+        await expectText(page.locator('#openai-chat-model-hint'), accountText.modelList.listedDraft.replace('__number__', String(MODELS.length)));
+        assert.equal(await page.locator('#openai-chat-model-list option').count(), MODELS.length);
         await page.click('#node-dialog-ok');
         await deploy();
 
@@ -347,6 +347,80 @@ describe('editor (browser)', function () {
         await page.locator('#node-input-name').waitFor({ state: 'detached' });
 
         assert.doesNotMatch(await page.locator('body').innerText(), RAW_I18N_KEY);
+        assertNoBrowserErrors();
+    });
+
+    it('picks a model from the list in the dialog of an account that was never deployed', async () => {
+        // The simulator of `npm start`, named in its console, as another server with its own key.
+        const simulatorURL = /offline OpenAI simulator at (http\S+)/.exec(nodeRedOutput)?.[1];
+        assert.ok(simulatorURL, 'the start script did not name its simulator');
+        await dropFromPalette('openai-chat', 560, 60);
+        await openEditor(workspaceNode('chat: gpt-4.1-mini').last());
+        await page.click('#node-input-btn-account-add');
+        await page.locator('#node-config-input-apiKey').waitFor();
+        for (const field of ['proxy', 'headers', 'query', 'authHeader']) {
+            const label = page.locator(`label[for="node-config-input-${field}"]`);
+            assert.equal((await label.innerText()).trim(), accountText.label[field], `${field}: label`);
+        }
+        // The proxy is chosen with Node-RED's config-node picker: none, or an http proxy node.
+        assert.equal(await page.locator('select#node-config-input-proxy').isVisible(), true, 'no proxy picker');
+        await page.fill('#node-config-input-name', 'never deployed');
+        await page.fill('#node-config-input-baseURL', simulatorURL);
+        await page.fill('#node-config-input-apiKey', DEFAULT_API_KEY);
+        await page.fill('#node-config-input-headers ~ .red-ui-typedInput-container input.red-ui-typedInput-input', '{"X-Title": "browser test"}');
+        const accountTray = page.locator('.red-ui-tray').last();
+        assert.doesNotMatch(await accountTray.innerText(), RAW_I18N_KEY);
+        await accountTray.screenshot({ path: path.join(screenshots, 'account-dialog-network.png') });
+        await page.click('#node-config-dialog-ok');
+        await page.locator('#node-config-input-apiKey').waitFor({ state: 'detached' });
+
+        const asked = await page.evaluate(() => {
+            const red = (window as unknown as { RED: { nodes: { node(id: string): { changed?: boolean; type: string } | null } } }).RED;
+            const id = (document.querySelector('#node-input-account') as HTMLSelectElement).value;
+            return { type: red.nodes.node(id)?.type, changed: red.nodes.node(id)?.changed };
+        });
+        assert.deepEqual(asked, { type: 'openai-account', changed: true }, 'the account is new, not deployed');
+        await expectText(page.locator('#openai-chat-model-hint'), accountText.modelList.listedDraft.replace('__number__', String(MODELS.length)));
+        const offered = await page.locator('#openai-chat-model-list option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+        assert.deepEqual(offered, [...MODELS].sort());
+        const field = page.locator('#node-input-model ~ .red-ui-typedInput-container input.red-ui-typedInput-input');
+        assert.equal(await field.getAttribute('list'), 'openai-chat-model-list');
+        // Choosing a suggestion fills the field with it, as typing it would.
+        const picked = offered.find((id) => id !== 'gpt-4.1-mini' && !id.includes('moderation'));
+        assert.ok(picked);
+        await field.fill(picked);
+        await page.click('#node-dialog-ok');
+        await page.locator('#node-input-name').waitFor({ state: 'detached' });
+        await workspaceNode(`chat: ${picked}`).waitFor();
+        assert.ok(!(await page.content()).includes(DEFAULT_API_KEY), 'the key is in the page');
+        assertNoBrowserErrors();
+    });
+
+    it('checks the account\'s headers, query and auth header, with translated reasons', async () => {
+        const checked = await page.evaluate(() => {
+            type Validate = (this: object, value: string, opt: { label: string }) => true | string;
+            const red = (
+                window as unknown as { RED: { nodes: { getType(type: string): { defaults: Record<string, { validate: Validate }> } } } }
+            ).RED;
+            const account = red.nodes.getType('openai-account');
+            const check = (prop: string, value: string, node: object = {}) => account.defaults[prop].validate.call(node, value, { label: prop });
+            return {
+                headers: [
+                    check('headers', '{"X-Title": "t"}'),
+                    check('headers', ''),
+                    check('headers', '{"X-Title": '),
+                    check('headers', '{"X-Count": 1}'),
+                    check('headers', '{"authorization": "Bearer sk-x"}'),
+                    check('headers', '{"api-key": "sk-x"}', { authHeader: 'api-key' }),
+                ],
+                query: [check('query', '{"api-version": "2024-10-21"}'), check('query', '[1]')],
+                authHeader: [check('authHeader', 'api-key'), check('authHeader', 'Authorization'), check('authHeader', 'api key')],
+            };
+        });
+        const reason = (key: string, name = '') => accountText.errors[key].replace('__prop__', key.startsWith('authHeader') ? 'authHeader' : 'headers').replace('__name__', name);
+        assert.deepEqual(checked.headers, [true, true, reason('json'), reason('objectOfStrings'), reason('headersAuthorization'), reason('headersAuthHeader', 'api-key')]);
+        assert.deepEqual(checked.query, [true, accountText.errors.objectOfStrings.replace('__prop__', 'query')]);
+        assert.deepEqual(checked.authHeader, [true, reason('authHeaderAuthorization'), reason('authHeaderName')]);
         assertNoBrowserErrors();
     });
 

@@ -16,6 +16,10 @@ export interface NodeRedOptions {
     password: string;
     /** Default 30 s. */
     startTimeoutMs?: number;
+    /** More users beside the one with every permission, e.g. one that may only read. */
+    moreUsers?: { username: string; password: string; permissions: string | string[] }[];
+    /** Variables added to the process's environment (which never holds OPENAI_*), e.g. HTTP_PROXY. */
+    env?: Record<string, string>;
 }
 
 export interface NodeRedProcess {
@@ -57,9 +61,13 @@ export function freePort(): Promise<number> {
     });
 }
 
-/** The process's environment minus anything that would hand the nodes a key or an endpoint. */
+/**
+ * The process's environment minus anything that would hand the nodes a key,
+ * an endpoint or a proxy (the machine's own proxy would not reach the test
+ * server on 127.0.0.1); a test adds the proxy variables it means.
+ */
 function environmentWithoutOpenAI(): NodeJS.ProcessEnv {
-    return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENAI_')));
+    return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENAI_') && !/(^|_)(no_)?proxy$/i.test(name)));
 }
 
 export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProcess> {
@@ -72,7 +80,10 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
         lang: 'en-US',
         adminAuth: {
             type: 'credentials',
-            users: [{ username: options.username, password: bcryptHash(options.password), permissions: '*' }],
+            users: [
+                { username: options.username, password: bcryptHash(options.password), permissions: '*' },
+                ...(options.moreUsers ?? []).map((user) => ({ ...user, password: bcryptHash(user.password) })),
+            ],
         },
         // The most verbose level and the audit log, so that all the runtime and the nodes log is checked for the key.
         logging: { console: { level: 'trace', metrics: false, audit: true } },
@@ -87,7 +98,8 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
     const port = await freePort();
     const url = `http://${HOST}:${port}`;
     const args = [path.join(nodeRedDir(), 'red.js'), '--userDir', options.userDir, '--settings', options.settingsFile, '--port', String(port)];
-    const child = spawn(process.execPath, args, { cwd: options.userDir, env: environmentWithoutOpenAI(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...environmentWithoutOpenAI(), ...options.env };
+    const child = spawn(process.execPath, args, { cwd: options.userDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
 
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -159,10 +171,10 @@ export class AdminClient {
         private readonly token: string,
     ) {}
 
-    static async login(url: string, username: string, password: string): Promise<AdminClient> {
+    static async login(url: string, username: string, password: string, scope = '*'): Promise<AdminClient> {
         const response = await fetch(`${url}/auth/token`, {
             method: 'POST',
-            body: new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', username, password }),
+            body: new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope, username, password }),
         });
         if (!response.ok) throw new Error(`login failed: HTTP ${response.status} ${await response.text()}`);
         const { access_token: token } = (await response.json()) as { access_token?: string };

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import { MODELS } from '../server/openai-test-server';
-import { helper } from '../support/flow';
+import { coreNode, helper } from '../support/flow';
+import { type ForwardProxy, startForwardProxy } from '../support/forward-proxy';
+import { PROXY_ID, proxyNodeEntry } from '../support/proxy-flow';
 import { useTestServer } from '../support/suite-server';
 import accountNode = require('../../nodes/openai-account');
 
@@ -11,9 +13,12 @@ interface AdminAnswer {
     body: { models?: string[]; error?: string };
     text: string;
 }
-const admin = helper as unknown as { request(): { get(path: string): PromiseLike<AdminAnswer> } };
+interface AdminRequest extends PromiseLike<AdminAnswer> {
+    send(body: unknown): PromiseLike<AdminAnswer>;
+}
+const admin = helper as unknown as { request(): { get(path: string): PromiseLike<AdminAnswer>; post(path: string): AdminRequest } };
 // The helper's typings take modules of `(RED: unknown)`; ours want a NodeAPI.
-const nodeModules = [accountNode] as unknown as Parameters<typeof helper.load>[0];
+const nodeModules = [accountNode, coreNode('network/06-httpproxy.js')] as unknown as Parameters<typeof helper.load>[0];
 
 /** The environment variables the SDK would read on its own. */
 const OPENAI_ENV = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'OPENAI_CUSTOM_HEADERS'];
@@ -127,6 +132,177 @@ describe('model list admin endpoint', () => {
             assert.equal(headers['openai-organization'], undefined);
             assert.equal(headers['openai-project'], undefined);
         });
+    });
+});
+
+describe('model list admin endpoint: networks', () => {
+    const server = useTestServer();
+    let proxy: ForwardProxy;
+    before(async () => {
+        proxy = await startForwardProxy();
+    });
+    after(() => proxy.close());
+    beforeEach(() => proxy.reset());
+
+    it('asks through the account\'s proxy, with its headers and query', async () => {
+        const { node, credentials } = proxyNodeEntry({ url: proxy.url });
+        const flow = [
+            { id: 'acct', type: 'openai-account', name: 'test account', baseURL: server.url, proxy: PROXY_ID, headers: '{"X-Title": "Line 4"}', query: '{"api-version": "2024-10-21"}' },
+            node,
+        ];
+        await helper.load(nodeModules, flow, { acct: { apiKey: server.apiKey }, [PROXY_ID]: credentials });
+        const answer = await admin.request().get('/openai-account/acct/models');
+        assert.equal(answer.status, 200, answer.text);
+        assert.deepEqual(answer.body, { models: [...MODELS].sort() });
+        assert.deepEqual(proxy.requests.map((request) => request.target), [`${server.url}/models?api-version=2024-10-21`]);
+        assert.equal(server.requests[0].headers['x-title'], 'Line 4');
+        assert.deepEqual(server.requests[0].query, { 'api-version': '2024-10-21' });
+    });
+});
+
+/**
+ * The picker of a dialog: `POST /openai-account/models` with the account's
+ * settings as the dialog holds them. A stored key goes only with exactly the
+ * deployed settings; anything else gets the key typed in the dialog, or none.
+ */
+describe('model picker admin endpoint (POST)', () => {
+    const server = useTestServer();
+    // Another host, as someone would name to catch a key: it records what arrives.
+    const other = useTestServer({ keyless: true, apiKey: 'sk-other.server.own.key' });
+    const storedKey = () => server.apiKey;
+    const saved = Object.fromEntries(OPENAI_ENV.map((name) => [name, process.env[name]]));
+
+    beforeEach(() => {
+        for (const name of OPENAI_ENV) delete process.env[name];
+    });
+    afterEach(() => {
+        delete process.env.NR_TEST_PICKER_URL;
+        for (const name of OPENAI_ENV) {
+            if (saved[name] === undefined) delete process.env[name];
+            else process.env[name] = saved[name];
+        }
+    });
+
+    /** The account `acct` as deployed, with the stored key. */
+    const deployedSettings = () => ({ baseURL: server.url, headers: '{"X-Title": "t"}', query: '', proxy: '', authHeader: '' });
+
+    async function deploy(settings: Record<string, unknown> = deployedSettings()): Promise<void> {
+        await helper.load(nodeModules, [{ id: 'acct', type: 'openai-account', name: 'test account', ...settings }], { acct: { apiKey: storedKey() } });
+    }
+
+    const ask = (body: unknown) => admin.request().post('/openai-account/models').send(body);
+
+    /** Every header value any server received, to search for the stored key. */
+    const everythingSent = () => JSON.stringify([...server.requests, ...other.requests].map((request) => [request.headers, request.query]));
+
+    it('lists with the stored key when the settings are exactly the deployed ones', async () => {
+        await deploy();
+        const answer = await ask({ id: 'acct', settings: { ...deployedSettings(), name: 'renamed', timeout: '5' } });
+        assert.equal(answer.status, 200, answer.text);
+        assert.deepEqual(answer.body, { models: [...MODELS].sort() });
+        assert.equal(server.requests[0].headers.authorization, `Bearer ${storedKey()}`);
+        assert.equal(server.requests[0].headers['x-title'], 't');
+    });
+
+    it('never sends the stored key to another base URL asked with the account\'s id', async () => {
+        await deploy();
+        const answer = await ask({ id: 'acct', settings: { ...deployedSettings(), baseURL: other.url } });
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(other.requests.length, 1);
+        assert.equal(other.requests[0].headers.authorization, undefined);
+        assert.ok(!everythingSent().includes(storedKey()));
+        assert.equal(server.requests.length, 0);
+    });
+
+    it('never sends the stored key with other headers, query, proxy or auth header', async () => {
+        await deploy();
+        const changes: Record<string, unknown>[] = [
+            { headers: '{"X-Title": "t", "X-Copy": "1"}' },
+            { query: '{"redirect": "elsewhere"}' },
+            { authHeader: 'x-leak' },
+            { proxy: 'some-proxy' },
+        ];
+        for (const change of changes) {
+            const answer = await ask({ id: 'acct', settings: { ...deployedSettings(), ...change } });
+            assert.notEqual(answer.status, 200, JSON.stringify(change));
+            assert.ok(!answer.text.includes(storedKey()), answer.text);
+        }
+        // The server refused each request that got through for want of a key: it got none.
+        for (const request of server.requests) {
+            assert.equal(request.headers.authorization, undefined);
+            assert.equal(request.headers['x-leak'], undefined);
+        }
+        assert.ok(!everythingSent().includes(storedKey()));
+    });
+
+    it('uses the key typed in the dialog for an account never deployed, and never echoes it', async () => {
+        const typed = server.apiKey;
+        await helper.load(nodeModules, [], {});
+        const answer = await ask({ settings: { baseURL: server.url, headers: '{"X-Title": "new"}' }, apiKey: `  ${typed} ` });
+        assert.equal(answer.status, 200, answer.text);
+        assert.deepEqual(answer.body, { models: [...MODELS].sort() });
+        assert.equal(server.requests[0].headers.authorization, `Bearer ${typed}`);
+        assert.equal(server.requests[0].headers['x-title'], 'new');
+
+        server.failNext({ kind: 'status', status: 500, body: { error: { message: `upstream saw ${typed}`, type: 'server_error' } } });
+        const failed = await ask({ settings: { baseURL: server.url }, apiKey: typed });
+        assert.equal(failed.status, 502);
+        assert.ok(!failed.text.includes(typed), failed.text);
+    });
+
+    it('takes the typed key over the stored one with the deployed settings', async () => {
+        await deploy();
+        const answer = await ask({ id: 'acct', settings: deployedSettings(), apiKey: 'sk-typed.in.the.dialog' });
+        assert.equal(answer.status, 502);
+        assert.match(answer.body.error ?? '', /401/);
+        assert.equal(server.requests[0].headers.authorization, 'Bearer sk-typed.in.the.dialog');
+        assert.ok(!answer.text.includes('sk-typed.in.the.dialog'), answer.text);
+    });
+
+    it('lists with the authHeader and query of the dialog (a typed key in api-key)', async () => {
+        await helper.load(nodeModules, [], {});
+        const answer = await ask({ settings: { baseURL: other.url, authHeader: 'api-key', query: '{"api-version": "2024-10-21"}' }, apiKey: 'sk-other.server.own.key' });
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(other.requests[0].headers['api-key'], 'sk-other.server.own.key');
+        assert.equal(other.requests[0].headers.authorization, undefined);
+        assert.deepEqual(other.requests[0].query, { 'api-version': '2024-10-21' });
+    });
+
+    it('uses neither OPENAI_API_KEY nor a stored key for OpenAI\'s base URL outside the deployed settings, and says to type the key', async () => {
+        Object.assign(process.env, { OPENAI_API_KEY: storedKey(), OPENAI_BASE_URL: server.url });
+        await deploy({ baseURL: other.url });
+        for (const body of [{ settings: { baseURL: '' } }, { id: 'acct', settings: { baseURL: '' } }]) {
+            const answer = await ask(body);
+            assert.equal(answer.status, 400, answer.text);
+            assert.match(answer.body.error ?? '', /apiKey is needed to list the models of an account that is not deployed as it is/);
+        }
+        assert.equal(server.requests.length + other.requests.length, 0);
+    });
+
+    it('compares a ${NAME} setting with the value the deployed account read', async () => {
+        process.env.NR_TEST_PICKER_URL = server.url;
+        await deploy({ ...deployedSettings(), baseURL: '${NR_TEST_PICKER_URL}' });
+        const answer = await ask({ id: 'acct', settings: { ...deployedSettings(), baseURL: '${NR_TEST_PICKER_URL}' } });
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(server.requests[0].headers.authorization, `Bearer ${storedKey()}`);
+    });
+
+    it('answers 400 for a body that is no question, naming what is wrong', async () => {
+        await deploy();
+        for (const [body, expected] of [
+            [{}, /settings must be an object/],
+            [{ settings: [] }, /settings must be an object/],
+            [{ settings: {}, apiKey: 42 }, /apiKey must be a string/],
+            [{ id: 7, settings: {} }, /id must be a string/],
+        ] as const) {
+            const answer = await ask(body);
+            assert.equal(answer.status, 400, JSON.stringify(body));
+            assert.match(answer.body.error ?? '', expected);
+        }
+        const bad = await ask({ settings: { baseURL: server.url, headers: '{"Authorization": "Bearer x"}' }, apiKey: 'k' });
+        assert.equal(bad.status, 400);
+        assert.match(bad.body.error ?? '', /headers must not set Authorization/);
+        assert.equal(server.requests.length, 0);
     });
 });
 

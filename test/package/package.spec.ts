@@ -45,8 +45,11 @@ describe('package', () => {
         }
     });
 
-    it('has few runtime dependencies: only the official SDK', () => {
-        assert.deepEqual(Object.keys(pkg.dependencies), ['openai']);
+    // undici: the SDK's fetch cannot go through a proxy on its own; undici's
+    // ProxyAgent with undici's own fetch can (the SDK's `fetch` option).
+    it('has few runtime dependencies: the official SDK, and undici for proxies', () => {
+        assert.deepEqual(Object.keys(pkg.dependencies), ['openai', 'undici']);
+        assert.match(pkg.dependencies.undici, /^\^7\./, 'undici 7 runs on every Node.js 22');
     });
 
     it('ships the built nodes, editor files, locales, icons, shared editor code, examples and docs, and nothing else', () => {

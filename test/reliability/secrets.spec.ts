@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { Fault } from '../server/openai-test-server';
 import { buildFlow, helper, loadFlow, type Outcome, send, settled, statusCalls } from '../support/flow';
+import { type ForwardProxy, startForwardProxy } from '../support/forward-proxy';
+import { loadProxiedFlow, PROXY_ID } from '../support/proxy-flow';
 import { useTestServer } from '../support/suite-server';
 import { BOTH } from './nodes-under-test';
 
@@ -109,6 +111,45 @@ describe('the API key stays secret', () => {
                 await settled(outcome, 1);
                 assert.equal(outcome.errors.length, 1);
                 assertNoKey(outcome, 'n1', password);
+            });
+
+            describe('behind a proxy that needs a password, with the key in api-key', () => {
+                const proxyPassword = 'pr0xy.SECRET.abcdefghijklmnopqrstuvwxyz';
+                let proxy: ForwardProxy;
+                before(async () => {
+                    proxy = await startForwardProxy({ username: 'plant', password: proxyPassword });
+                });
+                after(() => proxy.close());
+
+                const proxied = (password: string) =>
+                    loadProxiedFlow(
+                        { node: target.config, account: { baseURL: server.url, apiKey: server.apiKey, authHeader: 'api-key', proxy: PROXY_ID, maxRetries: '0' } },
+                        { url: proxy.url, username: 'plant', password },
+                    );
+                const token = (password: string) => Buffer.from(`plant:${password}`).toString('base64');
+
+                it('a 401 that repeats the key, through the proxy', async () => {
+                    const outcome = await proxied(proxyPassword);
+                    server.failNext(echo(401));
+                    send(target.goodMessage(1));
+                    await settled(outcome, 1);
+                    assert.equal(outcome.errors.length, 1);
+                    assert.equal(server.requests[0].headers['api-key'], server.apiKey, 'the request went through, with the key');
+                    assertNoKey(outcome);
+                    assertNoKey(outcome, 'n1', proxyPassword);
+                    assertNoKey(outcome, 'n1', token(proxyPassword));
+                });
+
+                it('a 407 from the proxy for a wrong password', async () => {
+                    const wrong = 'wr0ng.SECRET.abcdefghijklmnopqrstuvwxyz';
+                    const outcome = await proxied(wrong);
+                    send(target.goodMessage(1));
+                    await settled(outcome, 1);
+                    assert.equal(outcome.errors.length, 1);
+                    assert.equal(server.requests.length, 0);
+                    assertNoKey(outcome, 'n1', wrong);
+                    assertNoKey(outcome, 'n1', token(wrong));
+                });
             });
 
             it('a successful answer', async () => {

@@ -43,6 +43,15 @@ export interface TestServerOptions {
      */
     keyless?: boolean;
     /**
+     * Answer as Azure OpenAI does for a key: the key only in an `api-key`
+     * header (a request with an `Authorization` header, or none, is refused
+     * with Azure's 401). Its v1 API under `/openai/v1/…`; its older form
+     * under `/openai/deployments/<name>/…`, and also under `/v1/…`, needs an
+     * `api-version` query parameter and lists no models. No moderation
+     * endpoint. What Azure does not answer gets its 404. Default false.
+     */
+    azure?: boolean;
+    /**
      * The most requests `requests` keeps, the oldest dropped first, so that a
      * long-running simulator does not hold every request and header it ever
      * got. Default: all of them, since the tests read the full record.
@@ -54,6 +63,8 @@ export interface RecordedRequest {
     method: string;
     /** Without the query, e.g. '/v1/chat/completions'. */
     path: string;
+    /** The query parameters, e.g. `{'api-version': '2024-10-21'}`; a repeated one keeps its last value. */
+    query: Record<string, string>;
     headers: Record<string, string | string[] | undefined>;
     /** Parsed JSON, or undefined when there was no body or it was not JSON. */
     body: unknown;
@@ -73,7 +84,15 @@ export type Fault =
     /** 200 with a JSON content type and a body that is not JSON. */
     | { kind: 'malformed' }
     /** 200 with this JSON body. */
-    | { kind: 'body'; body: unknown };
+    | { kind: 'body'; body: unknown }
+    /**
+     * A streamed answer sent this way (a request that is not streamed is answered as usual):
+     * `gapMs` before each event, as a slow model writes; no usage chunk when `usage` is
+     * false, as servers that ignore `stream_options.include_usage` do; the connection
+     * destroyed after `cutAfter` events, without the end of the stream; an error event
+     * (a server error, as the API sends one mid-stream) after `errorAfter` events.
+     */
+    | { kind: 'stream'; gapMs?: number; usage?: boolean; cutAfter?: number; errorAfter?: number };
 
 export interface TestServer {
     /** Base URL for the SDK, e.g. 'http://127.0.0.1:43123/v1'. */
@@ -98,7 +117,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
     const validators = options.validate === false ? undefined : loadRequestValidators();
     const server = new LocalOpenAIServer(
-        { apiKey: options.apiKey ?? DEFAULT_API_KEY, keyless: options.keyless ?? false, maxRecorded },
+        { apiKey: options.apiKey ?? DEFAULT_API_KEY, keyless: options.keyless ?? false, azure: options.azure ?? false, maxRecorded },
         options.latencyMs ?? 0,
         validators,
     );
@@ -113,6 +132,11 @@ interface Arrival {
     method: string;
     path: string;
     authorization: string | undefined;
+    /** The `api-key` header, which Azure OpenAI takes the key in. */
+    apiKeyHeader: string | undefined;
+    /** The path the answer follows: `path`, or the `/v1/…` one of an Azure path. */
+    route: AzureRoute;
+    query: Record<string, string>;
     json: ParsedJson;
     tooLarge: boolean;
     check: BodyCheck | undefined;
@@ -131,15 +155,17 @@ class LocalOpenAIServer implements TestServer {
 
     readonly apiKey: string;
     private readonly keyless: boolean;
+    private readonly azure: boolean;
     private readonly maxRecorded: number;
 
     constructor(
-        settings: { apiKey: string; keyless: boolean; maxRecorded: number },
+        settings: { apiKey: string; keyless: boolean; azure: boolean; maxRecorded: number },
         private readonly initialLatencyMs: number,
         private readonly validators: RequestValidators | undefined,
     ) {
         this.apiKey = settings.apiKey;
         this.keyless = settings.keyless;
+        this.azure = settings.azure;
         this.maxRecorded = settings.maxRecorded;
         this.latencyMs = initialLatencyMs;
         this.http = createServer((request, response) => void this.handle(request, response));
@@ -196,8 +222,10 @@ class LocalOpenAIServer implements TestServer {
             // Taken as soon as the request is recorded, so faults follow the order of `requests`.
             const fault = this.faults.shift();
             await this.sleep(this.latencyMs);
-            if (fault) return applyFault(fault, request, response);
-            send(response, this.reply(arrival, id));
+            if (fault && fault.kind !== 'stream') return applyFault(fault, request, response);
+            const reply = this.reply(arrival, id);
+            if (fault && 'events' in reply) return await this.sendShapedEvents(response, reply.events, fault);
+            send(response, reply);
         } catch (error) {
             sendFailure(response, error);
         }
@@ -207,29 +235,46 @@ class LocalOpenAIServer implements TestServer {
     private async receive(request: IncomingMessage): Promise<Arrival> {
         const method = request.method ?? 'GET';
         const path = (request.url ?? '/').split('?')[0];
+        const query = Object.fromEntries(new URL(request.url ?? '/', 'http://test.invalid').searchParams);
         const body = await readBody(request);
         const json = body === TOO_LARGE ? { ok: false as const } : parseJson(body);
-        const schema = schemaFor(method, path);
+        const route = this.azure ? azureRoute(path) : { path, form: 'plain' as const };
+        const schema = schemaFor(method, route.path);
         const check = schema && this.validators && json.ok ? this.validators[schema](json.value) : undefined;
         this.requests.push({
             method,
             path,
+            query,
             headers: { ...request.headers },
             body: json.ok ? json.value : undefined,
             schemaErrors: check?.errors ?? [],
         });
         if (this.requests.length > this.maxRecorded) this.requests.splice(0, this.requests.length - this.maxRecorded);
-        return { method, path, authorization: request.headers.authorization, json, tooLarge: body === TOO_LARGE, check };
+        const apiKeyHeader = request.headers['api-key'];
+        return {
+            method,
+            path,
+            authorization: request.headers.authorization,
+            apiKeyHeader: typeof apiKeyHeader === 'string' ? apiKeyHeader : undefined,
+            route,
+            query,
+            json,
+            tooLarge: body === TOO_LARGE,
+            check,
+        };
     }
 
     private reply(arrival: Arrival, id: string): Reply {
         if (arrival.tooLarge) return bodyTooLarge(MAX_BODY_BYTES);
-        if (arrival.path.startsWith('/v1/')) {
+        if (this.azure) {
+            const refusal = azureProblem(arrival, this.apiKey);
+            if (refusal) return refusal;
+        } else if (arrival.path.startsWith('/v1/')) {
             const refusal = this.authorizationProblem(arrival.authorization);
             if (refusal) return refusal;
         }
-        const { method, path, json, check } = arrival;
-        return answer({ method, path, json, check, id });
+        const { method, json, check } = arrival;
+        return answer({ method, path: arrival.route.path, json, check, id });
     }
 
     private authorizationProblem(header: string | undefined): ErrorReply | undefined {
@@ -237,6 +282,22 @@ class LocalOpenAIServer implements TestServer {
         const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
         if (presented === undefined) return missingApiKey();
         return presented === this.apiKey ? undefined : incorrectApiKey(presented);
+    }
+
+    /** Server-sent events as a `stream` fault shapes them. */
+    private async sendShapedEvents(response: ServerResponse, events: object[], shape: Extract<Fault, { kind: 'stream' }>): Promise<void> {
+        const kept = shape.usage === false ? events.filter((event) => (event as { usage?: unknown }).usage == null) : events;
+        response.writeHead(200, EVENT_STREAM_HEADERS);
+        for (const [index, event] of kept.entries()) {
+            await this.sleep(shape.gapMs ?? 0);
+            // The client may have gone (an aborted request) while this waited.
+            if (response.destroyed) return;
+            // The cut waits until the events before it are out, or destroying the socket would drop them too.
+            if (index === shape.cutAfter) return void response.write('', () => response.destroy());
+            if (index === shape.errorAfter) return void response.end(`data: ${JSON.stringify(MID_STREAM_ERROR)}\n\n`);
+            response.write(`data: ${JSON.stringify(event)}\n\n`);
+        }
+        response.end('data: [DONE]\n\n');
     }
 
     /** A delay that close() can cancel, so no timer keeps the process alive. */
@@ -250,6 +311,48 @@ class LocalOpenAIServer implements TestServer {
             this.timers.add(timer);
         });
     }
+}
+
+/** Which of Azure OpenAI's forms a path is in, and the `/v1/…` path it is answered as. */
+interface AzureRoute {
+    path: string;
+    /** `v1`: `/openai/v1/…`; `deployment`: `/openai/deployments/<name>/…` or `/v1/…`; `plain`: not Azure's. */
+    form: 'v1' | 'deployment' | 'plain';
+}
+
+function azureRoute(path: string): AzureRoute {
+    const v1 = /^\/openai\/v1(\/.*)$/.exec(path);
+    if (v1) return { path: `/v1${v1[1]}`, form: 'v1' };
+    const deployment = /^\/openai\/deployments\/[^/]+(\/.*)$/.exec(path);
+    if (deployment) return { path: `/v1${deployment[1]}`, form: 'deployment' };
+    return { path, form: path.startsWith('/v1/') ? 'deployment' : 'plain' };
+}
+
+const AZURE_NOT_FOUND: Reply = { status: 404, json: { error: { code: '404', message: 'Resource not found' } } };
+
+/**
+ * Azure OpenAI's refusals: a key anywhere but in `api-key`; in the older
+ * form, no `api-version`, or a model list; moderations in any form.
+ */
+function azureProblem(arrival: Arrival, apiKey: string): Reply | undefined {
+    const { form, path } = arrival.route;
+    if (form === 'plain') return undefined;
+    if (arrival.authorization !== undefined || arrival.apiKeyHeader !== apiKey) {
+        return {
+            status: 401,
+            json: {
+                error: {
+                    code: '401',
+                    message:
+                        'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key ' +
+                        'for an active subscription and use a correct regional API endpoint for your resource.',
+                },
+            },
+        };
+    }
+    if (path === '/v1/moderations') return AZURE_NOT_FOUND;
+    if (form === 'deployment' && (!arrival.query['api-version'] || path === '/v1/models')) return AZURE_NOT_FOUND;
+    return undefined;
 }
 
 function applyFault(fault: Fault, request: IncomingMessage, response: ServerResponse): void {
@@ -315,8 +418,13 @@ function sendText(
     response.end(text);
 }
 
+/** The event the API sends when it fails after the stream has begun. */
+const MID_STREAM_ERROR = { error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null } };
+
+const EVENT_STREAM_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+
 function sendEvents(response: ServerResponse, events: object[]): void {
-    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    response.writeHead(200, EVENT_STREAM_HEADERS);
     for (const event of events) response.write(`data: ${JSON.stringify(event)}\n\n`);
     response.end('data: [DONE]\n\n');
 }
