@@ -26,6 +26,14 @@ const { hooks } = require(require.resolve('@node-red/util', { paths: [runtimeDir
 
 helper.init(require.resolve(process.env.NODE_RED_RUNTIME || 'node-red'));
 
+// The suites talk to their own servers on 127.0.0.1. The accounts honour the
+// proxy variables, as Node-RED's http request node does, so a proxy the machine
+// (or npm, through npm_config_*) is set up with must not come between; the
+// proxy tests set their own.
+for (const name of Object.keys(process.env)) {
+    if (/^(npm_config_)?(https?_|all_|no_)?proxy$/i.test(name)) delete process.env[name];
+}
+
 function runtimeDir(): string {
     return require.resolve(`${process.env.NODE_RED_RUNTIME || 'node-red'}/package.json`);
 }
