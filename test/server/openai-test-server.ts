@@ -13,6 +13,7 @@ import {
     simulatedStatusError,
 } from './openai-errors';
 import { answer, type ParsedJson, type Reply, schemaFor } from './openai-routes';
+import { RateLimitBudget, type RateLimitOptions, type RateLimitVerdict } from './rate-limits';
 import { loadRequestValidators, type BodyCheck, type RequestValidators } from './openapi-validation';
 
 export { CHAT_MODELS, DEFAULT_MODERATION_MODEL, MODELS, MODERATION_MODELS } from './openai-routes';
@@ -57,6 +58,14 @@ export interface TestServerOptions {
      * got. Default: all of them, since the tests read the full record.
      */
     maxRecorded?: number;
+    /**
+     * Enforce a requests-per-minute and a tokens-per-minute budget on chat and
+     * moderation requests, as OpenAI does (see rate-limits.ts): every answer
+     * carries `x-ratelimit-*` headers, and a request that finds a budget spent
+     * gets a 429 with `retry-after-ms` and `retry-after`. A request's tokens are
+     * its answer's `usage.total_tokens`, or its body's length over four. Default: none.
+     */
+    rateLimits?: RateLimitOptions;
 }
 
 export interface RecordedRequest {
@@ -117,7 +126,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
     const validators = options.validate === false ? undefined : loadRequestValidators();
     const server = new LocalOpenAIServer(
-        { apiKey: options.apiKey ?? DEFAULT_API_KEY, keyless: options.keyless ?? false, azure: options.azure ?? false, maxRecorded },
+        { apiKey: options.apiKey ?? DEFAULT_API_KEY, keyless: options.keyless ?? false, azure: options.azure ?? false, maxRecorded, rateLimits: options.rateLimits },
         options.latencyMs ?? 0,
         validators,
     );
@@ -157,9 +166,11 @@ class LocalOpenAIServer implements TestServer {
     private readonly keyless: boolean;
     private readonly azure: boolean;
     private readonly maxRecorded: number;
+    private readonly rateLimits: RateLimitOptions | undefined;
+    private budget: RateLimitBudget | undefined;
 
     constructor(
-        settings: { apiKey: string; keyless: boolean; azure: boolean; maxRecorded: number },
+        settings: { apiKey: string; keyless: boolean; azure: boolean; maxRecorded: number; rateLimits?: RateLimitOptions },
         private readonly initialLatencyMs: number,
         private readonly validators: RequestValidators | undefined,
     ) {
@@ -167,6 +178,8 @@ class LocalOpenAIServer implements TestServer {
         this.keyless = settings.keyless;
         this.azure = settings.azure;
         this.maxRecorded = settings.maxRecorded;
+        this.rateLimits = settings.rateLimits;
+        this.budget = settings.rateLimits && new RateLimitBudget(settings.rateLimits);
         this.latencyMs = initialLatencyMs;
         this.http = createServer((request, response) => void this.handle(request, response));
     }
@@ -196,6 +209,7 @@ class LocalOpenAIServer implements TestServer {
         this.requests.length = 0;
         this.faults.length = 0;
         this.latencyMs = this.initialLatencyMs;
+        this.budget = this.rateLimits && new RateLimitBudget(this.rateLimits);
     }
 
     close(): Promise<void> {
@@ -224,6 +238,9 @@ class LocalOpenAIServer implements TestServer {
             await this.sleep(this.latencyMs);
             if (fault && fault.kind !== 'stream') return applyFault(fault, request, response);
             const reply = this.reply(arrival, id);
+            const verdict = this.takeFromBudget(arrival, reply);
+            if (verdict?.retryAfterMs !== undefined) return sendJson(response, 429, simulatedStatusError(429), verdict.headers);
+            for (const [name, value] of Object.entries(verdict?.headers ?? {})) response.setHeader(name, value);
             if (fault && 'events' in reply) return await this.sendShapedEvents(response, reply.events, fault);
             send(response, reply);
         } catch (error) {
@@ -275,6 +292,14 @@ class LocalOpenAIServer implements TestServer {
         }
         const { method, json, check } = arrival;
         return answer({ method, path: arrival.route.path, json, check, id });
+    }
+
+    /** The rate-limit budgets' verdict on a chat or moderation request that would succeed; none without budgets. */
+    private takeFromBudget(arrival: Arrival, reply: Reply): RateLimitVerdict | undefined {
+        if (!this.budget || !/\/(chat\/completions|moderations)$/.test(arrival.route.path) || ('status' in reply && reply.status !== 200)) return undefined;
+        const usage = 'json' in reply ? (reply.json as { usage?: { total_tokens?: unknown } } | undefined)?.usage : undefined;
+        const tokens = typeof usage?.total_tokens === 'number' ? usage.total_tokens : Math.ceil(JSON.stringify(arrival.json.ok ? arrival.json.value : '').length / 4);
+        return this.budget.take(tokens);
     }
 
     private authorizationProblem(header: string | undefined): ErrorReply | undefined {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseDuration } from '../../nodes/lib/rate-limit';
+import { DEFAULT_API_KEY, startTestServer } from './openai-test-server';
 import { formatDuration, RateLimitBudget } from './rate-limits';
 
 describe('test server rate limits', () => {
@@ -39,5 +40,33 @@ describe('test server rate limits', () => {
         assert.equal(refused.retryAfterMs, 12_000, 'the 200 tokens missing take 12 s to come back');
         assert.equal(refused.headers['x-ratelimit-remaining-tokens'], '200');
         assert.equal(refused.headers['x-ratelimit-remaining-requests'], '99', 'a refused request takes nothing');
+    });
+
+    it('makes the test server send OpenAI\'s headers on every answer and a 429 once a budget is spent', async () => {
+        const server = await startTestServer({ rateLimits: { requestsPerMinute: 2, tokensPerMinute: 100_000 } });
+        try {
+            const ask = () =>
+                fetch(`${server.url}/chat/completions`, {
+                    method: 'POST',
+                    headers: { authorization: `Bearer ${DEFAULT_API_KEY}`, 'content-type': 'application/json' },
+                    body: JSON.stringify({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'Hi' }] }),
+                });
+            const first = await ask();
+            assert.equal(first.status, 200);
+            assert.equal(first.headers.get('x-ratelimit-remaining-requests'), '1');
+            assert.equal(first.headers.get('x-ratelimit-limit-tokens'), '100000');
+            assert.ok(Number(first.headers.get('x-ratelimit-remaining-tokens')) < 100_000, 'the answer\'s tokens are counted');
+            assert.equal((await ask()).status, 200);
+            const refused = await ask();
+            assert.equal(refused.status, 429);
+            assert.ok(Number(refused.headers.get('retry-after-ms')) > 20_000);
+            assert.match(((await refused.json()) as { error: { code: string } }).error.code, /rate_limit_exceeded/);
+            const models = await fetch(`${server.url}/models`, { headers: { authorization: `Bearer ${DEFAULT_API_KEY}` } });
+            assert.equal(models.status, 200, 'only chat and moderation requests are limited');
+            server.reset();
+            assert.equal((await ask()).status, 200, 'reset refills the budgets');
+        } finally {
+            await server.close();
+        }
     });
 });
