@@ -3,6 +3,7 @@ import type OpenAI from 'openai';
 import { accountKey, accountLabel, type AccountSettings, maxTokensField } from './lib/account-settings';
 import { MissingKeyError } from './lib/failure';
 import { InputError } from './lib/input-error';
+import { RateLimitPace } from './lib/rate-limit';
 import type { MaxTokensField } from './lib/chat';
 import type { AccountNode } from './runtime/account';
 import { type AccountClient, buildAccountClient } from './runtime/account-client';
@@ -26,11 +27,13 @@ export = function register(RED: NodeAPI): void {
         const apiKey = accountKey(this.credentials?.apiKey, config.baseURL, process.env);
         let built: AccountClient | undefined;
         let tokenField: MaxTokensField | undefined;
+        // One pace per deployed account: its nodes share what the server says of its limits.
+        this.pace = new RateLimitPace();
 
         this.client = (): OpenAI => {
             if (built) return built.client;
             try {
-                built = buildAccountClient(RED, config, apiKey, process.env);
+                built = buildAccountClient(RED, config, apiKey, process.env, this.pace);
             } catch (error) {
                 if (error instanceof MissingKeyError) throw error;
                 const reason = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { buildChatRequest, type ChatInputs, type ChatRequest, type ChatResult, formatChatResult } from './lib/chat';
+import { buildChatRequest, type ChatInputs, type ChatRequest, type ChatResult, formatChatResult, streamingParams } from './lib/chat';
+import { readStream } from './lib/stream-assembly';
 import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
 import { propertyReader, readInputs, whenReady } from './runtime/typed-input';
 
@@ -24,15 +25,24 @@ const TYPED_INPUTS = [
 
 type TypedInputName = (typeof TYPED_INPUTS)[number];
 
-type ChatDef = NodeDef & RequestNodeConfig & { responseFormat?: string } & Partial<Record<TypedInputName | `${TypedInputName}Type`, string>>;
+type ChatDef = NodeDef &
+    RequestNodeConfig & {
+        responseFormat?: string;
+        /** A checkbox, added in 0.2: missing = false. A flow written by hand may hold the string. */
+        stream?: boolean | string;
+    } & Partial<Record<TypedInputName | `${TypedInputName}Type`, string>>;
 
-/** `openai-chat`: one chat completion per message, with history that flows on to the next chat node. */
+/**
+ * `openai-chat`: one chat completion per message, with history that flows on to
+ * the next chat node; with `stream`, the partial answers on a second output.
+ */
 export = function register(RED: NodeAPI): void {
     function OpenAIChatNode(this: Node, config: ChatDef) {
         RED.nodes.createNode(this, config);
         // The schema matters only with json_schema; in the other formats it is not read at all.
         const used = TYPED_INPUTS.filter((name) => name !== 'jsonSchema' || config.responseFormat === 'json_schema');
         const readers = used.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])] as const);
+        const stream = config.stream === true || config.stream === 'true';
 
         handleRequests<ChatRequest, ChatResult>(RED, this, config, {
             prepare(msg, account) {
@@ -41,8 +51,11 @@ export = function register(RED: NodeAPI): void {
                     return buildChatRequest(inputs, account.maxTokensField());
                 });
             },
-            async call(client, request, signal) {
-                return formatChatResult(request, await client.chat.completions.create(request.params, { signal }));
+            async call(client, request, { signal, sendPartial }) {
+                if (!stream) return formatChatResult(request, await client.chat.completions.create(request.params, { signal }));
+                // Output 2 gets each piece of text as it comes; output 1 the whole answer, as without streaming.
+                const chunks = await client.chat.completions.create(streamingParams(request.params), { signal });
+                return formatChatResult(request, await readStream(chunks, sendPartial, signal));
             },
             doneStatus(payload) {
                 return { key: 'tokens', count: payload.totalTokens ?? 0 };

@@ -23,7 +23,7 @@ export = function register(RED: NodeAPI): void {
             prepare(msg) {
                 return whenReady(readInputs(readers, msg), buildModerationRequest);
             },
-            async call(client, request, signal) {
+            async call(client, request, { signal }) {
                 return formatModeration(request, await client.moderations.create(request.params, { signal }));
             },
             doneStatus(payload) {

@@ -1,4 +1,9 @@
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessage } from 'openai/resources/chat/completions';
+import type {
+    ChatCompletion,
+    ChatCompletionCreateParamsNonStreaming,
+    ChatCompletionCreateParamsStreaming,
+    ChatCompletionMessage,
+} from 'openai/resources/chat/completions';
 import { optionalNumber, optionalString, requiredString } from './fields';
 import { type AssistantMessage, type ChatMessage, parseHistory, type ToolCall } from './history';
 import { InputError } from './input-error';
@@ -47,7 +52,8 @@ export interface ChatResult {
     history: ChatMessage[];
     finishReason: string | undefined;
     raw: ChatCompletion;
-    totalTokens: number | undefined;
+    /** `null` when the server sent no usage (some servers leave it out of a stream). */
+    totalTokens: number | null;
 }
 
 /** A word of letters: which ones a model takes is the API's to judge. */
@@ -86,6 +92,14 @@ export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensFi
     setIfGiven(params, 'tools', tools);
     setIfGiven(params, 'tool_choice', toolChoice);
     return { params, format };
+}
+
+/**
+ * The same request, streamed: the answer comes in chunks, and the usage in a
+ * last chunk of its own, which the API sends only when asked to.
+ */
+export function streamingParams(params: ChatCompletionCreateParamsNonStreaming): ChatCompletionCreateParamsStreaming {
+    return { ...params, stream: true, stream_options: { include_usage: true } };
 }
 
 function readReasoningEffort(value: unknown): ChatCompletionCreateParamsNonStreaming['reasoning_effort'] | undefined {
@@ -127,7 +141,7 @@ export function formatChatResult(request: ChatRequest, raw: ChatCompletion): Cha
         history: [...history, ...messages.map(historyEntry)],
         finishReason: choices[0].finish_reason ?? undefined,
         raw,
-        totalTokens: raw.usage?.total_tokens,
+        totalTokens: typeof raw.usage?.total_tokens === 'number' ? raw.usage.total_tokens : null,
     };
 }
 

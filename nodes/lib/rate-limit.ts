@@ -16,10 +16,30 @@ export const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
 /** The longest wait a server can impose through one answer: beyond it a header is taken as a mistake. */
 const MAX_WAIT_MS = 24 * 60 * 60 * 1000;
 
-/** A budget the server announced: how much is left until when, less what was started since. */
+/**
+ * A budget the server announced: what was left at `at`, less what was
+ * started since, refilling at `perMs` (OpenAI's budgets refill evenly until
+ * `resetAt`, when they are full again; without `x-ratelimit-limit-*` the
+ * refill is not known, and nothing is taken to come back before `resetAt`).
+ */
 interface Budget {
     remaining: number;
+    at: number;
+    perMs: number;
     resetAt: number;
+}
+
+/** What a budget holds at `now`. */
+function available(budget: Budget, now: number): number {
+    return budget.remaining + budget.perMs * (now - budget.at);
+}
+
+/** How long until a budget holds `amount`; 0 = it does now, or it has reset. */
+function msUntil(budget: Budget | undefined, amount: number, now: number): number {
+    if (!budget || now >= budget.resetAt) return 0;
+    const missing = amount - available(budget, now);
+    if (missing <= 0) return 0;
+    return budget.perMs > 0 ? Math.min(missing / budget.perMs, budget.resetAt - now) : budget.resetAt - now;
 }
 
 /**
@@ -32,26 +52,43 @@ export class RateLimitPace {
     private requests: Budget | undefined;
     private tokens: Budget | undefined;
     private blockedUntil = 0;
+    // Requests started and not yet finished, and their tokens: an answer's
+    // budget may not count them yet, so they are taken from it.
+    private inFlight = 0;
+    private inFlightTokens = 0;
 
     constructor(private readonly now: () => number = Date.now) {}
 
     /** Milliseconds until a request of about `tokens` tokens may start; 0 = now. */
     wait(tokens = 0): number {
         const now = this.now();
-        let until = this.blockedUntil;
-        if (this.requests && now < this.requests.resetAt && this.requests.remaining < 1) until = Math.max(until, this.requests.resetAt);
-        if (this.tokens && now < this.tokens.resetAt && this.tokens.remaining < Math.max(tokens, 1)) until = Math.max(until, this.tokens.resetAt);
-        return Math.max(0, until - now);
+        const wait = Math.max(this.blockedUntil - now, msUntil(this.requests, 1, now), msUntil(this.tokens, Math.max(tokens, 1), now));
+        return Math.max(0, Math.ceil(wait));
     }
 
     /**
-     * Resolves once a request of about `tokens` tokens may start. Rejects with
-     * the signal's reason when it is aborted first (a redeploy ends every
-     * waiting message at once).
+     * Resolves once a request of about `tokens` tokens may start, and counts it
+     * in the same turn, so that requests waiting for the same moment do not all
+     * take the one request that has come back. Rejects with the signal's reason
+     * when it is aborted first (a redeploy ends every waiting message at once).
      */
-    async ready(tokens: number, signal: AbortSignal): Promise<void> {
+    async take(tokens: number, signal: AbortSignal): Promise<void> {
         for (let ms = this.wait(tokens); ms > 0; ms = this.wait(tokens)) await sleep(ms, signal);
         signal.throwIfAborted();
+        this.started(tokens);
+        this.inFlight += 1;
+        this.inFlightTokens += tokens;
+    }
+
+    /** A request counted by {@link take} has ended, answered or not. */
+    finished(tokens: number): void {
+        this.inFlight -= 1;
+        this.inFlightTokens -= tokens;
+    }
+
+    /** Whether the server told of a token budget that is still running, so that requests' tokens count. */
+    countsTokens(): boolean {
+        return this.tokens !== undefined && this.now() < this.tokens.resetAt;
     }
 
     /** A request starts: it spends one request and its estimated tokens of the budgets still running. */
@@ -69,20 +106,23 @@ export class RateLimitPace {
      */
     observe(headers: HeaderReader, status: number): void {
         const now = this.now();
-        this.requests = merge(this.requests, budget(headers, 'requests', now), now);
-        this.tokens = merge(this.tokens, budget(headers, 'tokens', now), now);
+        // The answered request is one of those in flight; the others may not be counted yet.
+        this.requests = merge(this.requests, budget(headers, 'requests', now, Math.max(0, this.inFlight - 1)), now);
+        this.tokens = merge(this.tokens, budget(headers, 'tokens', now, Math.max(0, this.inFlightTokens)), now);
         if (status !== 429) return;
-        const spentReset = [this.requests, this.tokens].filter((known) => known && known.remaining < 1 && known.resetAt > now).map((known) => (known as Budget).resetAt - now);
-        const waitMs = retryAfterMs(headers, now) ?? (spentReset.length > 0 ? Math.max(...spentReset) : DEFAULT_RATE_LIMIT_WAIT_MS);
+        const spent = Math.max(msUntil(this.requests, 1, now), msUntil(this.tokens, 1, now));
+        const waitMs = retryAfterMs(headers, now) ?? (spent > 0 ? spent : DEFAULT_RATE_LIMIT_WAIT_MS);
         this.blockedUntil = Math.max(this.blockedUntil, now + waitMs);
     }
 }
 
-function budget(headers: HeaderReader, kind: 'requests' | 'tokens', now: number): Budget | undefined {
+function budget(headers: HeaderReader, kind: 'requests' | 'tokens', now: number, pending: number): Budget | undefined {
     const remaining = Number(headers.get(`x-ratelimit-remaining-${kind}`) ?? Number.NaN);
     const reset = parseDuration(headers.get(`x-ratelimit-reset-${kind}`));
     if (!Number.isFinite(remaining) || reset === undefined) return undefined;
-    return { remaining, resetAt: now + reset };
+    const limit = Number(headers.get(`x-ratelimit-limit-${kind}`) ?? Number.NaN);
+    const perMs = Number.isFinite(limit) && limit > remaining && reset > 0 ? (limit - remaining) / reset : 0;
+    return { remaining: remaining - pending, at: now, perMs, resetAt: now + reset };
 }
 
 /**
@@ -93,7 +133,7 @@ function budget(headers: HeaderReader, kind: 'requests' | 'tokens', now: number)
 function merge(known: Budget | undefined, told: Budget | undefined, now: number): Budget | undefined {
     if (!told) return known;
     if (!known || known.resetAt <= now) return told;
-    return { remaining: Math.min(known.remaining, told.remaining), resetAt: Math.max(known.resetAt, told.resetAt) };
+    return told.remaining < available(known, now) ? told : known;
 }
 
 /** `retry-after-ms` (milliseconds), else `retry-after` (seconds, or an HTTP date). */
@@ -146,15 +186,42 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * Makes a request once the pace allows it, and again after each 429 once the
  * wait that answer asked for is over, up to `retries` more times: the SDK was
  * told not to retry a 429 itself (see pacedFetch), since it cannot know the
- * account-wide wait. Any other failure, or a 429 with no retries left, is thrown.
+ * account-wide wait. Any other failure, or a 429 with no retries left, is
+ * thrown. `onWait` hears of each wait before it starts, with its length;
+ * `estimateTokens` is asked only while the server tells of a token budget.
  */
-export async function withPace<T>(pace: RateLimitPace, retries: number, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
+export async function withPace<T>(
+    pace: RateLimitPace,
+    retries: number,
+    signal: AbortSignal,
+    attempt: () => Promise<T>,
+    onWait?: (ms: number) => void,
+    estimateTokens: () => number = () => 0,
+): Promise<T> {
     for (let tried = 0; ; tried++) {
-        await pace.ready(0, signal);
+        const tokens = pace.countsTokens() ? estimateTokens() : 0;
+        const ms = pace.wait(tokens);
+        if (ms > 0) onWait?.(ms);
+        await pace.take(tokens, signal);
         try {
             return await attempt();
         } catch (error) {
             if (!(error instanceof RateLimitError) || tried >= retries) throw error;
+        } finally {
+            pace.finished(tokens);
         }
+    }
+}
+
+/**
+ * About how many tokens a request spends of a token budget: its JSON's length
+ * over four, the usual characters per token. Rough on purpose, and asked only
+ * while the server tells of a token budget.
+ */
+export function estimateTokens(request: unknown): number {
+    try {
+        return Math.ceil((JSON.stringify(request)?.length ?? 0) / 4);
+    } catch {
+        return 0;
     }
 }

@@ -1,5 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
+import { OpenAIError } from 'openai';
 import { ResponseError } from './response-error';
 
 /** One partial message of a streamed answer: the new text of one choice, and that choice's text so far. */
@@ -34,6 +35,7 @@ export class StreamAssembly {
     private created = 0;
     private model = '';
     private systemFingerprint: string | undefined;
+    private serviceTier: ChatCompletion['service_tier'] | undefined;
     private usage: CompletionUsage | undefined;
     private sequence = 0;
 
@@ -44,6 +46,7 @@ export class StreamAssembly {
         if (typeof chunk.created === 'number' && this.created === 0) this.created = chunk.created;
         if (typeof chunk.model === 'string' && this.model === '') this.model = chunk.model;
         if (typeof chunk.system_fingerprint === 'string') this.systemFingerprint = chunk.system_fingerprint;
+        if (typeof chunk.service_tier === 'string') this.serviceTier = chunk.service_tier;
         if (typeof chunk.usage === 'object' && chunk.usage !== null) this.usage = chunk.usage;
         const partials: PartialText[] = [];
         for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
@@ -70,6 +73,7 @@ export class StreamAssembly {
             model: this.model,
             choices: indexes.map((index) => finishedChoice(index, this.choices.get(index) as ChoiceSoFar)),
         };
+        if (this.serviceTier !== undefined) completion.service_tier = this.serviceTier;
         if (this.systemFingerprint !== undefined) completion.system_fingerprint = this.systemFingerprint;
         if (this.usage !== undefined) completion.usage = this.usage;
         return completion;
@@ -90,6 +94,56 @@ export class StreamAssembly {
         soFar.content = (soFar.content ?? '') + delta.content;
         return { delta: delta.content, content: soFar.content, choice: choice.index, sequence: this.sequence++ };
     }
+}
+
+/**
+ * Reads a streamed answer to its end, handing on each partial text as its
+ * chunk arrives, and gives the answer assembled as one `chat.completion`.
+ * Rejects with the abort's reason when `signal` aborts the stream.
+ */
+export async function readStream(
+    chunks: AsyncIterable<ChatCompletionChunk>,
+    onPartial: (partial: PartialText) => void,
+    signal: AbortSignal,
+): Promise<ChatCompletion> {
+    const assembly = new StreamAssembly();
+    const iterator = chunks[Symbol.asyncIterator]();
+    let finished = false;
+    try {
+        for (;;) {
+            const step = await iterator.next().catch((error: unknown) => Promise.reject(streamFailure(error, signal)));
+            if (step.done) break;
+            for (const partial of assembly.add(step.value)) onPartial(partial);
+        }
+        finished = true;
+    } finally {
+        // Leaving early (onPartial threw) must end the request, as a `break` out of the SDK's stream does.
+        if (!finished) await iterator.return?.();
+    }
+    // The SDK ends an aborted stream quietly, as if it were complete: the abort's own reason ends the message.
+    signal.throwIfAborted();
+    return assembly.completion();
+}
+
+/**
+ * What reading the next chunk failed with, for the message's error. The API's
+ * own error event (an OpenAIError) and a malformed event (a SyntaxError) say
+ * what went wrong; fetch fails a body cut off mid-answer with a bare
+ * TypeError ("terminated"), its reason ("other side closed") in its cause.
+ */
+function streamFailure(error: unknown, signal: AbortSignal): unknown {
+    if (signal.aborted) return signal.reason;
+    if (error instanceof OpenAIError || !(error instanceof TypeError)) return error;
+    return new ResponseError(`the stream broke off before the answer was complete (${causes(error)})`);
+}
+
+/** An error's message and those of its causes, a few deep. */
+function causes(error: Error): string {
+    const reasons: string[] = [];
+    for (let cause: unknown = error; cause instanceof Error && reasons.length < 3; cause = cause.cause) {
+        if (cause.message && !reasons.includes(cause.message)) reasons.push(cause.message);
+    }
+    return reasons.join(': ');
 }
 
 /** The first piece of a tool call names it; the pieces after it add to its arguments. */

@@ -1,6 +1,8 @@
 import type { NodeAPI } from 'node-red';
 import OpenAI from 'openai';
 import { type AccountSettings, clientOptions, type Environment } from '../lib/account-settings';
+import { type Fetch, pacedFetch } from '../lib/paced-fetch';
+import type { RateLimitPace } from '../lib/rate-limit';
 import { proxyTransport } from './proxy';
 
 /** The SDK's default per attempt when the account sets no timeout: 10 minutes. */
@@ -18,16 +20,24 @@ export interface AccountClient {
 /**
  * Builds the client for `settings` and `apiKey` (see clientOptions), going
  * through the account's proxy when it has one for its base URL (see
- * proxyTransport). Throws what those throw: an InputError naming a bad
- * setting, a MissingKeyError.
+ * proxyTransport). With a `pace`, every attempt is counted against it and
+ * every answer read into it (see pacedFetch). Throws what those throw: an
+ * InputError naming a bad setting, a MissingKeyError.
  */
-export function buildAccountClient(RED: NodeAPI, settings: AccountSettings, apiKey: string | undefined, env: Environment): AccountClient {
+export function buildAccountClient(
+    RED: NodeAPI,
+    settings: AccountSettings,
+    apiKey: string | undefined,
+    env: Environment,
+    pace?: RateLimitPace,
+): AccountClient {
     const options = clientOptions(settings, apiKey, env);
     // Where the SDK sends an account with an empty base URL.
     const target = options.baseURL ?? (env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1');
     const transport = proxyTransport(RED, settings.proxy, target, options.timeout ?? SDK_DEFAULT_TIMEOUT_MS);
     try {
-        const client = new OpenAI({ ...options, ...transport?.options });
+        const fetch = (transport?.options.fetch as Fetch | undefined) ?? globalThis.fetch;
+        const client = new OpenAI({ ...options, ...transport?.options, ...(pace ? { fetch: pacedFetch(pace, fetch) } : {}) });
         return { client, secrets: [...(apiKey ? [apiKey] : []), ...(transport?.secrets ?? [])], close: () => transport?.close() };
     } catch (error) {
         transport?.close();

@@ -2,6 +2,7 @@ import type { Node, NodeAPI } from 'node-red';
 import type OpenAI from 'openai';
 import type { AccountSettings } from '../lib/account-settings';
 import type { MaxTokensField } from '../lib/chat';
+import type { RateLimitPace } from '../lib/rate-limit';
 import { InputError } from '../lib/input-error';
 
 /** What the request nodes need of an `openai-account` config node. */
@@ -12,6 +13,8 @@ export interface OpenAIAccount {
     maxTokensField(): MaxTokensField;
     /** Strings that must never appear in an error, a status or a log line: the key, exactly as it is sent. */
     secrets(): readonly string[];
+    /** The account's rate-limit pace, shared by every node that uses it. */
+    pace: RateLimitPace;
 }
 
 /** The deployed config node, as the model list's admin endpoint sees it. */

@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type OpenAI from 'openai';
 import { optionalNumber } from '../lib/fields';
 import { describeFailure } from '../lib/failure';
+import { estimateTokens, type RateLimitPace, withPace } from '../lib/rate-limit';
 import { RequestQueue } from '../lib/request-queue';
 import { findAccount, type OpenAIAccount } from './account';
 
@@ -19,18 +20,36 @@ export interface RequestOperation<Request, Payload> {
      */
     prepare(msg: NodeMessageInFlow, account: OpenAIAccount): Request | Promise<Request>;
     /** Makes the request and turns the answer into `msg.payload`. */
-    call(client: OpenAI, request: Request, signal: AbortSignal): Promise<Payload>;
+    call(client: OpenAI, request: Request, context: CallContext): Promise<Payload>;
     /** The green status once a message is done: a catalogue key, with a count where it has one. */
     doneStatus(payload: Payload): { key: string; count?: number };
 }
 
+/** What a request gets besides its inputs. */
+export interface CallContext {
+    /** Aborted when the node closes (a redeploy or a stop). */
+    signal: AbortSignal;
+    /**
+     * Sends a copy of the input message with this payload on output 2, at once:
+     * a part of the answer while it streams. Does nothing once `signal` is aborted.
+     */
+    sendPartial(payload: unknown): void;
+}
+
+/** What Node-RED's `send` takes: one message for output 1, or an array with one entry per output. */
+type Send = (msg: NodeMessageInFlow | (NodeMessageInFlow | null)[]) => void;
+
 /** A message on its way: what it needs until it ends, and nothing more (thousands may wait). */
 interface Job<Request> {
     msg: NodeMessageInFlow;
-    send: (msg: NodeMessageInFlow) => void;
+    send: Send;
     done: (error?: Error) => void;
     client: OpenAI;
+    /** The account's rate-limit pace, which the request waits for. */
+    pace: RateLimitPace;
     request: Request;
+    /** Set once the first partial message has been sent. */
+    streaming?: boolean;
 }
 
 /** The settings every request node has. */
@@ -49,7 +68,8 @@ export const DEFAULT_MAX_QUEUED = 10000;
  * Wires a node's input to an API operation: every message ends in exactly one
  * `send` + `done()` or one `done(err)`, which a Catch node receives. Requests
  * wait in a bounded queue behind the in-flight limit; `close` aborts them.
- * The status shows a blue dot while anything is pending, then the last outcome.
+ * The status shows a blue dot while anything is pending (`streaming` while the
+ * one pending answer streams), then the last outcome.
  */
 export function handleRequests<Request, Payload>(
     RED: NodeAPI,
@@ -59,17 +79,31 @@ export function handleRequests<Request, Payload>(
 ): void {
     const statusText = statusTexts(RED);
     let pending = 0;
+    /** Pending messages whose answers are streaming. */
+    let streams = 0;
     let busyShownAt = 0;
     let idle: (() => void) | undefined;
 
     const queue = new RequestQueue<Job<Request>>(limit(config.maxInFlight, DEFAULT_MAX_IN_FLIGHT), limit(config.maxQueued, DEFAULT_MAX_QUEUED), {
         run: (job, signal) =>
-            operation
-                .call(job.client, job.request, signal)
+            withPace(
+                job.pace,
+                job.client.maxRetries,
+                signal,
+                () => operation.call(job.client, job.request, { signal, sendPartial: partialSender(job, signal) }),
+                showRateLimitWait,
+                () => estimateTokens(job.request),
+            )
                 // Two handlers of one `then`, not then + catch: a throw while sending must not end the message twice.
                 .then(
-                    (payload) => succeed(job, payload),
-                    (cause: unknown) => fail(job.msg, job.done, cause),
+                    (payload) => {
+                        ended(job);
+                        succeed(job, payload);
+                    },
+                    (cause: unknown) => {
+                        ended(job);
+                        fail(job.msg, job.done, cause);
+                    },
                 )
                 .catch((error: unknown) => node.error(error)),
         refuse: (job, reason) => fail(job.msg, job.done, reason),
@@ -79,8 +113,29 @@ export function handleRequests<Request, Payload>(
     function prepareJob(msg: NodeMessageInFlow, send: Job<Request>['send'], done: Job<Request>['done']): Job<Request> | Promise<Job<Request>> {
         const account = findAccount(RED, config.account);
         const request = operation.prepare(msg, account);
-        if (request instanceof Promise) return request.then((ready) => ({ msg, send, done, client: account.client(), request: ready }));
-        return { msg, send, done, client: account.client(), request };
+        if (request instanceof Promise) return request.then((ready) => ({ msg, send, done, client: account.client(), pace: account.pace, request: ready }));
+        return { msg, send, done, client: account.client(), pace: account.pace, request };
+    }
+
+    /** Output 2 of one job; its first partial marks the job as streaming, for the status. */
+    function partialSender(job: Job<Request>, signal: AbortSignal): CallContext['sendPartial'] {
+        return (payload) => {
+            if (signal.aborted) return;
+            if (!job.streaming) {
+                job.streaming = true;
+                streams += 1;
+                showBusy();
+            }
+            // A shallow copy: the partial shares the input's other properties rather than
+            // deep-copying a large message once per chunk (Node-RED copies it only when
+            // output 2 has more than one wire).
+            job.send([null, { ...job.msg, payload }]);
+        };
+    }
+
+    /** The job's request has ended, one way or the other. */
+    function ended(job: Job<Request>): void {
+        if (job.streaming) streams -= 1;
     }
 
     function succeed(job: Job<Request>, payload: Payload): void {
@@ -124,8 +179,15 @@ export function handleRequests<Request, Payload>(
                 ? statusText('queued', queue.queued)
                 : pending > 1
                   ? statusText('inFlight', pending)
-                  : statusText('requesting');
+                  : streams > 0
+                    ? statusText('streaming')
+                    : statusText('requesting');
         node.status({ fill: 'blue', shape: 'dot', text });
+    }
+
+    /** A request waits for the account's rate limit: the status says so, with the seconds left. */
+    function showRateLimitWait(ms: number): void {
+        node.status({ fill: 'blue', shape: 'ring', text: statusText('rateLimitWait', Math.ceil(ms / 1000)) });
     }
 
     /** One message ended; once none are left, the status shows how the last one ended. */

@@ -30,7 +30,7 @@ const ERROR_KEYS = Object.keys({
 } satisfies Record<FailureStatus, true>).map((key) => `error.${key}`);
 
 /** What the request pipeline shows while messages are pending. */
-const BUSY_KEYS = ['requesting', 'inFlight', 'queued'];
+const BUSY_KEYS = ['requesting', 'inFlight', 'queued', 'streaming', 'rateLimitWait'];
 
 /** What each node shows once a message is done (its `doneStatus`). */
 const DONE_KEYS: Record<string, string[]> = {

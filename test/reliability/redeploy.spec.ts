@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { buildFlow, collect, helper, loadFlow, onComplete, send, settled, statusCalls } from '../support/flow';
+import { buildFlow, collect, coreNode, helper, loadFlow, type Message, nodeById, onComplete, send, settled, statusCalls } from '../support/flow';
 import { useTestServer } from '../support/suite-server';
-import { BOTH, MODERATE } from './nodes-under-test';
+import { BOTH, CHAT, MODERATE } from './nodes-under-test';
+import accountNode = require('../../nodes/openai-account');
+import chatNode = require('../../nodes/openai-chat');
 
 /** Stopping or redeploying a node mid-request: every message still ends exactly once, quickly. */
 describe('redeploy', () => {
@@ -96,6 +98,54 @@ describe('redeploy', () => {
             assert.deepEqual(warnings.map(String), []);
         });
     }
+
+    it('openai-chat: aborts a slow stream on a redeploy; the message ends once, with no partial after the close', async () => {
+        const options = {
+            node: { ...CHAT.config, stream: true },
+            account: { baseURL: server.url, apiKey: server.apiKey, maxRetries: '0' },
+        };
+        // The chat node's output 2 → `partials`.
+        const streamingFlow = (node: Record<string, unknown>) => {
+            const { flow, credentials } = buildFlow({ ...options, node });
+            const chat = flow.find((entry) => entry.id === 'n1') as { wires: string[][] };
+            chat.wires = [chat.wires[0], ['partials']];
+            flow.push({ id: 'partials', z: 'f1', type: 'helper' });
+            return { flow, credentials };
+        };
+        const { flow, credentials } = streamingFlow(options.node);
+        await helper.load([accountNode, chatNode, coreNode('common/25-catch.js')], flow, credentials);
+        const outcome = collect();
+        const partials: unknown[] = [];
+        nodeById('partials').on('input', (msg: Message) => partials.push(msg.payload));
+        const endings: string[] = [];
+        const stopWatching = onComplete('n1', (_msg, error) => endings.push(error ? error.message : 'ok'));
+        try {
+            server.failNext({ kind: 'stream', gapMs: 100 });
+            send(CHAT.goodMessage(1));
+            const deadline = Date.now() + 5000;
+            while (partials.length < 1) {
+                if (Date.now() > deadline) throw new Error('no partial message within 5 s');
+                await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+
+            const started = Date.now();
+            await helper.setFlows(streamingFlow({ ...options.node, maxInFlight: 4 }).flow, 'nodes', credentials);
+            const closeMs = Date.now() - started;
+            const sentAtClose = partials.length;
+            await settled(outcome, 1);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+
+            assert.ok(closeMs < 2000, `close took ${closeMs} ms`);
+            assert.equal(outcome.outputs.length, 0);
+            assert.equal(outcome.errors.length, 1);
+            assert.match((outcome.errors[0].error as Error).message, /request aborted: the node was stopped or redeployed/);
+            assert.equal(endings.length, 1);
+            assert.match(endings[0], /stopped or redeployed/);
+            assert.equal(partials.length, sentAtClose, 'no partial message leaves once the node is closed');
+        } finally {
+            stopWatching();
+        }
+    });
 
     it('leaves no timer or socket behind: a process that closed its flows exits by itself', async function () {
         this.timeout(30000);

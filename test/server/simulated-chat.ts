@@ -167,8 +167,9 @@ export type ChatCompletion = ReturnType<typeof simulateChatCompletion>;
  * The same completion as `stream: true` delivers it: per choice a chunk with
  * the role, one per word of the content (or of the refusal), one per tool
  * call with its name and then one with its arguments, one with the finish
- * reason; then, when asked for with `stream_options.include_usage`, a last
- * chunk with the usage only.
+ * reason; the choices interleaved, one chunk of each in turn, as the API
+ * sends several; then, when asked for with `stream_options.include_usage`, a
+ * last chunk with the usage only.
  */
 export function chatCompletionChunks(completion: ChatCompletion, includeUsage: boolean): object[] {
     const { id, created, model, system_fingerprint, service_tier } = completion;
@@ -188,7 +189,7 @@ export function chatCompletionChunks(completion: ChatCompletion, includeUsage: b
         logprobs: null,
         finish_reason: finishReason,
     });
-    const chunks = completion.choices.flatMap(({ index, message, finish_reason }) => [
+    const perChoice = completion.choices.map(({ index, message, finish_reason }) => [
         chunk([delta(index, { role: 'assistant', content: message.content === null ? null : '', refusal: null })]),
         ...tokenPieces(message.content ?? '').map((piece) => chunk([delta(index, { content: piece })])),
         ...tokenPieces(message.refusal ?? '').map((piece) => chunk([delta(index, { refusal: piece })])),
@@ -198,6 +199,8 @@ export function chatCompletionChunks(completion: ChatCompletion, includeUsage: b
         ]),
         chunk([delta(index, {}, finish_reason)]),
     ]);
+    const longest = Math.max(0, ...perChoice.map((chunks) => chunks.length));
+    const chunks = Array.from({ length: longest }, (_, turn) => perChoice.flatMap((chunks) => (turn < chunks.length ? [chunks[turn]] : []))).flat();
     return includeUsage ? [...chunks, chunk([], completion.usage)] : chunks;
 }
 

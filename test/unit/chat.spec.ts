@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ChatCompletion, ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
-import { buildChatRequest, type ChatInputs, formatChatResult } from '../../nodes/lib/chat';
+import { buildChatRequest, type ChatInputs, formatChatResult, streamingParams } from '../../nodes/lib/chat';
 import { InputError } from '../../nodes/lib/input-error';
 import { ResponseError } from '../../nodes/lib/response-error';
 
@@ -207,7 +207,22 @@ describe('chat request', () => {
     }
 });
 
+describe('chat request, streamed', () => {
+    it('asks for a stream with a usage chunk, and leaves the request it came from as it was', () => {
+        const request = buildChatRequest(inputs({ temperature: 0.5 }), 'max_tokens');
+        const before = structuredClone(request.params);
+        assert.deepEqual(streamingParams(request.params), { ...before, stream: true, stream_options: { include_usage: true } });
+        assert.deepEqual(request.params, before);
+    });
+});
+
 describe('chat result', () => {
+    it('gives totalTokens null when the answer carries no usage', () => {
+        const { usage: _usage, ...withoutUsage } = completion(['One']);
+        const result = formatChatResult(buildChatRequest(inputs(), 'max_tokens'), withoutUsage as ChatCompletion);
+        assert.equal(result.totalTokens, null);
+    });
+
     it('lists every choice, extends the history and keeps the raw answer', () => {
         const request = buildChatRequest(inputs({ systemPrompt: 'S', history: [{ role: 'user', content: 'Earlier' }] }), 'max_tokens');
         const raw = completion(['One', 'Two']);

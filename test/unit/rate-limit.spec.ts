@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { estimateTokens, pacedFetch } from '../../nodes/lib/paced-fetch';
+import { pacedFetch } from '../../nodes/lib/paced-fetch';
 import { APIError, RateLimitError } from 'openai';
-import { DEFAULT_RATE_LIMIT_WAIT_MS, parseDuration, RateLimitPace, withPace } from '../../nodes/lib/rate-limit';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, estimateTokens, parseDuration, RateLimitPace, withPace } from '../../nodes/lib/rate-limit';
 
 /** A pace on a clock the test moves. */
 function paceAt(start = 1_000_000) {
@@ -82,22 +82,22 @@ describe('rate-limit pace', () => {
         }
     });
 
-    it('waits until a request may start, and stops waiting at once when aborted', async () => {
+    it('waits until a request may start and counts it, and stops waiting at once when aborted', async () => {
         const pace = new RateLimitPace();
         pace.observe(headers({ 'retry-after-ms': '30' }), 429);
         const started = Date.now();
-        await pace.ready(0, new AbortController().signal);
+        await pace.take(0, new AbortController().signal);
         assert.ok(Date.now() - started >= 25, 'it waited for the 429');
         pace.observe(headers({ 'retry-after': '600' }), 429);
         const controller = new AbortController();
-        const waiting = pace.ready(0, controller.signal);
+        const waiting = pace.take(0, controller.signal);
         const reason = new Error('redeployed');
         controller.abort(reason);
         await assert.rejects(waiting, (error) => error === reason);
     });
 
     describe('paced fetch', () => {
-        it('counts each attempt, reads each answer, and tells the SDK not to retry a 429 itself', async () => {
+        it('reads each answer, and tells the SDK not to retry a 429 itself', async () => {
             const { pace } = paceAt();
             const answers = [
                 new Response('{}', { status: 200, headers: { 'x-ratelimit-remaining-requests': '1', 'x-ratelimit-reset-requests': '1s' } }),
@@ -112,6 +112,8 @@ describe('rate-limit pace', () => {
             assert.equal(first.status, 200);
             assert.equal(first.headers.get('x-should-retry'), null);
             assert.equal(pace.wait(), 0, 'the server says one request is left after this one');
+            pace.started();
+            assert.ok(pace.wait() > 0, 'and once it is taken, none');
             const limited = await paced('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: '{}' });
             assert.equal(limited.status, 429);
             assert.equal(limited.statusText, 'Too Many Requests');
@@ -122,8 +124,8 @@ describe('rate-limit pace', () => {
             assert.equal(sent.length, 2);
         });
 
-        it('estimates a request\'s tokens from its body', () => {
-            assert.equal(estimateTokens('x'.repeat(401)), 101);
+        it('estimates a request\'s tokens from its JSON', () => {
+            assert.equal(estimateTokens({ text: 'x'.repeat(393) }), 101);
             assert.equal(estimateTokens(undefined), 0);
         });
     });

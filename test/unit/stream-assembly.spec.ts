@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { ResponseError } from '../../nodes/lib/response-error';
-import { StreamAssembly } from '../../nodes/lib/stream-assembly';
+import { APIError } from 'openai';
+import { type PartialText, readStream, StreamAssembly } from '../../nodes/lib/stream-assembly';
 
 /** A chunk as the API streams it; `choices` are the deltas of this chunk. */
 function chunk(choices: unknown[], extra: Record<string, unknown> = {}): ChatCompletionChunk {
@@ -107,5 +108,76 @@ describe('stream assembly', () => {
         assert.deepEqual(assembly.add(null as unknown as ChatCompletionChunk), []);
         assert.deepEqual(assembly.add(chunk([{ index: 0, delta: { tool_calls: [null, { index: 'x' }] }, finish_reason: 'stop' }])), []);
         assert.deepEqual(assembly.completion().choices, [{ index: 0, message: { role: 'assistant', content: null, refusal: null }, finish_reason: 'stop', logprobs: null }]);
+    });
+
+    it('keeps the service tier and system fingerprint of the chunks', () => {
+        const assembly = new StreamAssembly();
+        assembly.add(chunk([text(0, 'Hi', 'stop')], { service_tier: 'default', system_fingerprint: 'fp_1' }));
+        const { service_tier, system_fingerprint } = assembly.completion();
+        assert.deepEqual([service_tier, system_fingerprint], ['default', 'fp_1']);
+    });
+});
+
+describe('reading a stream', () => {
+    /** A stream of these chunks, then `end` (a throw) if given; records whether it was closed early. */
+    function stream(chunks: ChatCompletionChunk[], end?: unknown) {
+        const state = { returned: false };
+        const iterable: AsyncIterable<ChatCompletionChunk> = {
+            [Symbol.asyncIterator]() {
+                let next = 0;
+                return {
+                    async next() {
+                        if (next < chunks.length) return { done: false, value: chunks[next++] };
+                        if (end !== undefined) throw end;
+                        return { done: true, value: undefined };
+                    },
+                    async return() {
+                        state.returned = true;
+                        return { done: true, value: undefined };
+                    },
+                };
+            },
+        };
+        return { iterable, state };
+    }
+
+    const answer = [chunk([text(0, 'Hel')]), chunk([text(0, 'lo', 'stop')]), chunk([], { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } })];
+
+    it('hands on each partial text as its chunk arrives and gives the assembled completion', async () => {
+        const partials: PartialText[] = [];
+        const completion = await readStream(stream(answer).iterable, (partial) => partials.push(partial), new AbortController().signal);
+        assert.deepEqual(partials.map((partial) => partial.content), ['Hel', 'Hello']);
+        assert.equal(completion.choices[0].message.content, 'Hello');
+        assert.equal(completion.usage?.total_tokens, 3);
+    });
+
+    it("rejects with the abort's reason when the stream is aborted, though the SDK ends it quietly", async () => {
+        const controller = new AbortController();
+        const reason = new Error('closed');
+        const partials: PartialText[] = [];
+        const reading = readStream(stream(answer.slice(0, 1)).iterable, (partial) => {
+            partials.push(partial);
+            controller.abort(reason);
+        }, controller.signal);
+        await assert.rejects(reading, (error) => error === reason);
+        assert.equal(partials.length, 1);
+    });
+
+    it('names a connection cut in mid-answer, with the reason fetch gives', async () => {
+        const cut = new TypeError('terminated', { cause: new Error('other side closed') });
+        const reading = readStream(stream(answer.slice(0, 1), cut).iterable, () => undefined, new AbortController().signal);
+        await assert.rejects(reading, (error: Error) => error instanceof ResponseError && /stream broke off before the answer was complete \(terminated: other side closed\)/.test(error.message));
+    });
+
+    it("passes on the API's own error event as it is", async () => {
+        const failure = new APIError(undefined, { message: 'The server had an error' }, undefined, new Headers());
+        await assert.rejects(readStream(stream(answer.slice(0, 1), failure).iterable, () => undefined, new AbortController().signal), (error) => error === failure);
+    });
+
+    it('closes the stream, ending its request, when handing on a partial throws', async () => {
+        const { iterable, state } = stream(answer);
+        const thrown = new TypeError('a getter of the message threw');
+        await assert.rejects(readStream(iterable, () => { throw thrown; }, new AbortController().signal), (error) => error === thrown);
+        assert.equal(state.returned, true);
     });
 });
