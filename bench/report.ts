@@ -2,6 +2,8 @@
 // BENCHMARKS.md (same rows, two renderings), and the throughput chart.
 import { CONTESTANTS, type ContestantName } from './contestants/contestant';
 import type { Machine } from './machine';
+import type { FirstPartialResults } from './scenarios/first-partial';
+import { summariseFirstPartial } from './scenarios/first-partial';
 import type { MemoryResults } from './scenarios/memory';
 import { type CellSummary, FULL_GC_PLACES, type StartupSummary, type Target } from './summary';
 import { type ChartSpec, lineChartSvg } from './svg-chart';
@@ -143,6 +145,20 @@ export function startupTable(startup: StartupSummary[]): Table {
             mb(entry.rssGrowthBytes),
             int(entry.nodeRedStartMs),
         ]),
+    };
+}
+
+export function firstPartialTable(results: FirstPartialResults): Table {
+    const [sdk, pkg] = summariseFirstPartial(results);
+    const ms = (value: number) => `${value.toFixed(2)} ms`;
+    return {
+        title: 'First partial: from the server writing the first text chunk to the contestant seeing it',
+        headers: ['contestant', 'samples', 'median', 'p95'],
+        rows: [sdk, pkg].map((entry) => [entry.contestant, String(entry.samples), ms(entry.medianMs), ms(entry.p95Ms)]),
+        notes: [
+            `C − A: ${ms(pkg.medianMs - sdk.medianMs)} at the median, ${ms(pkg.p95Ms - sdk.p95Ms)} at p95 (target: within 2 ms at the median).`,
+            `The server waits ${results.gapMs} ms after the headers, then writes the first chunk alone; C is the chat node with stream on, timed at a node wired to its output 2.`,
+        ],
     };
 }
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { describeMachine } from './machine';
 import { ARTIFACTS_DIR, COMMITTED_CHART } from './paths';
 import {
+    firstPartialTable,
     fullGcTable,
     historyTable,
     machineTable,
@@ -20,6 +21,7 @@ import {
     throughputChart,
     throughputTable,
 } from './report';
+import { type FirstPartialResults, runFirstPartial } from './scenarios/first-partial';
 import { runMemory, type MemoryResults } from './scenarios/memory';
 import { runStartup, type StartupResults } from './scenarios/startup';
 import { runThroughput, throughputCells, type ThroughputResults } from './scenarios/throughput';
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     let throughput: ThroughputResults | undefined;
     let memory: MemoryResults | undefined;
     let startup: StartupResults | undefined;
+    let firstPartial: FirstPartialResults | undefined;
     const server = await startServerProcess(serverLatencies(settings));
     try {
         if (settings.sections.includes('throughput')) {
@@ -60,6 +63,10 @@ async function main(): Promise<void> {
         log('Start-up');
         startup = await runStartup(settings, log);
     }
+    if (settings.sections.includes('first-partial')) {
+        log('First partial (A: openai SDK stream, C: this package, stream on)');
+        firstPartial = await runFirstPartial({ samples: settings.firstPartialSamples, warmup: settings.firstPartialWarmup }, log);
+    }
     machine.loadAfter = os.loadavg();
     const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
         ...(throughput ? [throughputTable(summary, throughput.lifetimeMaxRssBytes), fullGcTable(summary)] : []),
         ...(memory ? [queueTable(memory), historyTable(memory)] : []),
         ...(startupSummary ? [startupTable(startupSummary)] : []),
+        ...(firstPartial ? [firstPartialTable(firstPartial)] : []),
         ...(targets.length > 0 ? [targetsTable(targets)] : []),
         machineTable(machine),
     ];
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
         throughput: throughput && { summary, ...throughput },
         memory,
         startup: startup && { summary: startupSummary, ...startup },
+        firstPartial,
     };
     const json = JSON.stringify(results, null, 2);
     const written = [

@@ -1,12 +1,12 @@
 // What one benchmark run measures, from the command line and the environment:
-//   node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup]
+//   node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial]
 //                          [--latency 0,20] [--concurrency 1,16,128] [--profile]
 // BENCH_QUICK=1 is the same as --quick. --latency and --concurrency narrow the
 // throughput matrix, e.g. to profile one cell.
 import { parseArgs } from 'node:util';
 
-export type Section = 'throughput' | 'memory' | 'startup';
-const SECTIONS: readonly Section[] = ['throughput', 'memory', 'startup'];
+export type Section = 'throughput' | 'memory' | 'startup' | 'first-partial';
+const SECTIONS: readonly Section[] = ['throughput', 'memory', 'startup', 'first-partial'];
 
 export interface BenchSettings {
     quick: boolean;
@@ -30,6 +30,9 @@ export interface BenchSettings {
     historyPoints: number[];
     /** Fresh processes per start-up variant. */
     startupSamples: number;
+    /** Streamed answers per contestant in the first-partial section, and those before them that warm up. */
+    firstPartialSamples: number;
+    firstPartialWarmup: number;
     /** Run the throughput contestants under `--cpu-prof`. */
     profile: boolean;
     sections: Section[];
@@ -45,6 +48,8 @@ const FULL: Omit<BenchSettings, 'quick' | 'profile' | 'sections'> = {
     queuedPoints: [0, 2500, 5000, 10000],
     historyPoints: [0, 1000, 2500, 5000, 10000],
     startupSamples: 7,
+    firstPartialSamples: 400,
+    firstPartialWarmup: 100,
 };
 
 const QUICK: typeof FULL = {
@@ -57,10 +62,12 @@ const QUICK: typeof FULL = {
     queuedPoints: [0, 10000],
     historyPoints: [0, 1000, 10000],
     startupSamples: 1,
+    firstPartialSamples: 60,
+    firstPartialWarmup: 20,
 };
 
 export const USAGE =
-    'Usage: node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup] [--latency 0,20] [--concurrency 1,16,128] [--profile]';
+    'Usage: node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial] [--latency 0,20] [--concurrency 1,16,128] [--profile]';
 
 export function readSettings(args: string[], env: NodeJS.ProcessEnv): BenchSettings {
     const { values } = parseArgs({

@@ -270,14 +270,14 @@ describe('editor (browser)', function () {
         assertNoBrowserErrors();
     });
 
-    it('lists the package\'s seven examples under Import > Examples', async () => {
+    it('lists the package\'s eight examples under Import > Examples', async () => {
         await openExamples();
         const expected = fs
             .readdirSync(path.join(root, 'examples'))
             .filter((file) => file.endsWith('.json'))
             .map((file) => file.slice(0, -'.json'.length))
             .sort();
-        assert.equal(expected.length, 7);
+        assert.equal(expected.length, 8);
         const shown = await page
             .locator('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label-text')
             .filter({ hasText: /^\d\d - / })
@@ -534,6 +534,61 @@ describe('editor (browser)', function () {
         assert.deepEqual(checked.toolsFromMessage, [true]);
         assert.deepEqual(checked.toolChoice, [true, true, true, true, true, reason('toolChoice', 'toolChoice')]);
         assert.deepEqual(checked.reasoningEffort, [true, true, true, reason('reasoningEffort', 'reasoningEffort')]);
+        assertNoBrowserErrors();
+    });
+
+    it('gives the chat node a second output when stream is ticked, keeping the wire of output 1, with labels for both', async () => {
+        await page.waitForFunction(() => Boolean((window as unknown as { RED?: { nodes?: { getType?(type: string): unknown } } }).RED?.nodes?.getType?.('openai-chat')));
+        // A chat node wired to a debug node, placed straight into the open tab.
+        const ids = await page.evaluate(() => {
+            const red = (
+                window as unknown as {
+                    RED: {
+                        nodes: { id(): string; import(flow: object[]): unknown; dirty(d: boolean): void };
+                        workspaces: { active(): string };
+                        view: { redraw(full: boolean): void };
+                    };
+                }
+            ).RED;
+            const chat = red.nodes.id();
+            const debug = red.nodes.id();
+            const z = red.workspaces.active();
+            red.nodes.import([
+                { id: chat, type: 'openai-chat', z, name: 'stream toggle', x: 300, y: 520, wires: [[debug]] },
+                { id: debug, type: 'debug', z, name: 'after stream toggle', x: 560, y: 520, wires: [] },
+            ]);
+            red.nodes.dirty(true);
+            red.view.redraw(true);
+            return { chat, debug };
+        });
+        const ports = () =>
+            page.evaluate(({ chat }) => {
+                type Link = { source: { id: string }; sourcePort: number; target: { id: string } };
+                type Node = { outputs: number; stream?: boolean; _def: { outputLabels(this: object, index: number): string } };
+                const red = (window as unknown as { RED: { nodes: { node(id: string): Node; filterLinks(filter: object): Link[] } } }).RED;
+                const node = red.nodes.node(chat);
+                return {
+                    outputs: Number(node.outputs),
+                    // A node added without the property (as saved before 0.2) has none: that is off.
+                    stream: node.stream === true,
+                    links: red.nodes.filterLinks({ source: node }).map((link) => [link.sourcePort, link.target.id]),
+                    labels: Array.from({ length: Number(node.outputs) }, (_, index) => node._def.outputLabels.call(node, index)),
+                };
+            }, ids);
+        const toggleStream = async () => {
+            await openEditor(workspaceNode('stream toggle'));
+            await page.click('#node-input-stream');
+            await page.click('#node-dialog-ok');
+            await page.locator('#node-input-name').waitFor({ state: 'detached' });
+        };
+        assert.deepEqual(await ports(), { outputs: 1, stream: false, links: [[0, ids.debug]], labels: [chatText.label.output] });
+
+        await toggleStream();
+        assert.deepEqual(await ports(), { outputs: 2, stream: true, links: [[0, ids.debug]], labels: [chatText.label.finalOutput, chatText.label.partialOutput] });
+        assert.equal(await workspaceNode('stream toggle').locator('g.red-ui-flow-port-output').count(), 2);
+
+        await toggleStream();
+        assert.deepEqual(await ports(), { outputs: 1, stream: false, links: [[0, ids.debug]], labels: [chatText.label.output] });
         assertNoBrowserErrors();
     });
 

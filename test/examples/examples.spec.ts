@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { coreNode, helper, nodeById, type Message } from '../support/flow';
+import { countTokens, simulatedChatContent } from '../server/openai-test-server';
 import { useTestServer } from '../support/suite-server';
 import accountNode = require('../../nodes/openai-account');
 import chatNode = require('../../nodes/openai-chat');
@@ -54,7 +55,7 @@ describe('examples', () => {
 
     const files = fs.readdirSync(examplesDir).filter((file) => file.endsWith('.json'));
 
-    it('are the seven documented ones', () => {
+    it('are the eight documented ones', () => {
         assert.deepEqual(files.sort(), [
             '01 - Moderate text and route flagged content.json',
             '02 - Single chat.json',
@@ -63,6 +64,7 @@ describe('examples', () => {
             '05 - Moderate then chat.json',
             '06 - Tool call loop.json',
             '07 - Structured extraction.json',
+            '08 - Streaming chat.json',
         ]);
     });
 
@@ -164,5 +166,27 @@ describe('examples', () => {
         assert.equal(typeof extracted.customer, 'string');
         assert.match(String(extracted.date), /^\d{4}-\d{2}-\d{2}$/);
         assert.equal(typeof extracted.amount, 'number');
+    });
+
+    it('08 streams the answer piece by piece to one debug node and the whole answer once to the other', async () => {
+        const file = '08 - Streaming chat.json';
+        const flow = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as Record<string, unknown>[];
+        const chat = flow.find((node) => node.type === 'openai-chat') as Record<string, string>;
+        const question = String(flow.find((node) => node.type === 'inject')?.payload);
+        const answer = simulatedChatContent({ messages: [{ role: 'system', content: chat.systemPrompt }, { role: 'user', content: question }] });
+        // One partial message per word, then the final one.
+        const seen = await run(file, countTokens(answer) + 1);
+        const body = server.requests[0].body as Record<string, unknown>;
+        assert.equal(body.stream, true);
+        assert.deepEqual(server.requests[0].schemaErrors, []);
+        const partials = seen['partial answer'].map((msg) => msg.payload as { delta: string; content: string; sequence: number });
+        assert.equal(partials.length, countTokens(answer));
+        assert.deepEqual(
+            partials.map((partial) => partial.sequence),
+            partials.map((_, index) => index),
+        );
+        assert.equal(partials.at(-1)?.content, answer);
+        assert.equal(seen['final answer'].length, 1);
+        assert.deepEqual((seen['final answer'][0].payload as { responses: string[] }).responses, [answer]);
     });
 });
