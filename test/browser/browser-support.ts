@@ -111,6 +111,9 @@ export async function dropFromPalette(page: Page, type: string, x: number, y: nu
 export async function openEditor(page: Page, node: Locator): Promise<void> {
     await node.locator('rect.red-ui-flow-node').dblclick();
     await page.locator('#node-input-name').waitFor();
+    // The tray moves the focus to its first field once it has slid open (150 ms
+    // later); until then a key press could go to an element it then leaves.
+    await page.waitForFunction(() => document.activeElement?.closest('.red-ui-tray-body') != null);
 }
 
 /** Waits until the locator's text holds `text` (texts may arrive after an answer from the server). */
