@@ -1,7 +1,11 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type OpenAI from 'openai';
 import { buildChatRequest, type ChatInputs, type ChatRequest, type ChatResult, formatChatResult, streamingParams } from './lib/chat';
+import { converse, type MemoryTurn } from './lib/chat-memory';
+import { readConversationId, readMemoryLimit } from './lib/conversation';
 import { readStream } from './lib/stream-assembly';
-import { handleRequests, type RequestNodeConfig } from './runtime/request-node';
+import { conversationStore } from './runtime/conversation-store';
+import { type CallContext, handleRequests, type RequestNodeConfig } from './runtime/request-node';
 import { propertyReader, readInputs, whenReady } from './runtime/typed-input';
 
 /** The chat node's TypedInput properties; each has an `…Type` companion in the saved config. */
@@ -21,15 +25,28 @@ const TYPED_INPUTS = [
     'reasoningEffort',
     'tools',
     'toolChoice',
+    'conversation',
+    'memoryLimit',
 ] as const;
 
 type TypedInputName = (typeof TYPED_INPUTS)[number];
+
+/** The type a TypedInput has when a saved node lacks its `…Type` (the editor's default for it). */
+const DEFAULT_TYPES: Partial<Record<TypedInputName, string>> = { conversation: 'msg', memoryLimit: 'num' };
+
+/** One message's request: the chat completion, and its conversation when memory is on. */
+interface ChatTurn {
+    chat: ChatRequest;
+    memory?: MemoryTurn;
+}
 
 type ChatDef = NodeDef &
     RequestNodeConfig & {
         responseFormat?: string;
         /** A checkbox, added in 0.2: missing = false. A flow written by hand may hold the string. */
         stream?: boolean | string;
+        memoryScope?: string;
+        memoryStore?: string;
     } & Partial<Record<TypedInputName | `${TypedInputName}Type`, string>>;
 
 /**
@@ -41,25 +58,50 @@ export = function register(RED: NodeAPI): void {
         RED.nodes.createNode(this, config);
         // The schema matters only with json_schema; in the other formats it is not read at all.
         const used = TYPED_INPUTS.filter((name) => name !== 'jsonSchema' || config.responseFormat === 'json_schema');
-        const readers = used.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])] as const);
+        const readers = used.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`], DEFAULT_TYPES[name])] as const);
         const stream = config.stream === true || config.stream === 'true';
+        const node = this;
 
-        handleRequests<ChatRequest, ChatResult>(RED, this, config, {
-            prepare(msg, account) {
-                return whenReady(readInputs(readers, msg), (values) => {
-                    const inputs: ChatInputs = { ...values, responseFormat: config.responseFormat };
-                    return buildChatRequest(inputs, account.maxTokensField());
-                });
-            },
-            async call(client, request, { signal, sendPartial }) {
+        /** The message's conversation, when memory is on and the message names one. */
+        function memoryOf(values: Record<TypedInputName, unknown>, msg: NodeMessageInFlow): MemoryTurn | undefined {
+            const id = readConversationId(values.conversation);
+            if (id === undefined) return undefined;
+            return {
+                store: conversationStore(node, config.memoryScope, config.memoryStore),
+                id,
+                limit: readMemoryLimit(values.memoryLimit),
+                reset: (msg as { reset?: unknown }).reset === true,
+                history: values.history,
+                userMessage: values.userMessage,
+            };
+        }
+
+        /** One chat completion under the account's rate limit; with `stream`, its text also goes out on output 2 as it comes. */
+        function complete(client: OpenAI, request: ChatRequest, { signal, sendPartial, paced }: CallContext): Promise<ChatResult> {
+            return paced(async () => {
                 if (!stream) return formatChatResult(request, await client.chat.completions.create(request.params, { signal }));
-                // Output 2 gets each piece of text as it comes; output 1 the whole answer, as without streaming.
                 const chunks = await client.chat.completions.create(streamingParams(request.params), { signal });
                 return formatChatResult(request, await readStream(chunks, sendPartial, signal));
+            }, request.params);
+        }
+
+        handleRequests<ChatTurn, ChatResult | undefined>(RED, this, config, {
+            prepare(msg, account) {
+                return whenReady(readInputs(readers, msg), (values): ChatTurn => {
+                    const memory = memoryOf(values, msg);
+                    const inputs: ChatInputs = { ...values, responseFormat: config.responseFormat };
+                    return { chat: buildChatRequest(inputs, account.maxTokensField(), memory !== undefined), memory };
+                });
+            },
+            call(client, { chat, memory }, context) {
+                if (!memory) return complete(client, chat, context);
+                return converse(memory, chat, (request) => complete(client, request, context));
             },
             doneStatus(payload) {
+                if (payload === undefined) return { key: 'cleared' };
                 return { key: 'tokens', count: payload.totalTokens ?? 0 };
             },
+            sequenceOf: ({ memory }) => memory?.id,
         });
     }
 

@@ -23,8 +23,8 @@ export = function register(RED: NodeAPI): void {
             prepare(msg) {
                 return whenReady(readInputs(readers, msg), buildModerationRequest);
             },
-            async call(client, request, { signal }) {
-                return formatModeration(request, await client.moderations.create(request.params, { signal }));
+            async call(client, request, { signal, paced }) {
+                return formatModeration(request, await paced(() => client.moderations.create(request.params, { signal }), request.params));
             },
             doneStatus(payload) {
                 // For a list, `flagged` is already true when any text is.

@@ -5,7 +5,7 @@ import type {
     ChatCompletionMessage,
 } from 'openai/resources/chat/completions';
 import { optionalNumber, optionalString, requiredString } from './fields';
-import { type AssistantMessage, type ChatMessage, parseHistory, type ToolCall } from './history';
+import { type AssistantMessage, type ChatMessage, type InstructionMessage, parseHistory, type ToolCall, type UserMessage } from './history';
 import { InputError } from './input-error';
 import { answerText, onlyCalledTools, readResponse, readResponseFormat, type ResponseFormat, responseFormatParam } from './response-format';
 import { ResponseError } from './response-error';
@@ -42,6 +42,8 @@ export interface ChatInputs {
 export interface ChatRequest {
     params: ChatCompletionCreateParamsNonStreaming;
     format: ResponseFormat;
+    /** This turn's own messages, also found in `params.messages`; conversation memory places them itself. */
+    turn: { system?: InstructionMessage; user?: UserMessage };
 }
 
 /** The chat node's `msg.payload`. */
@@ -62,22 +64,26 @@ const REASONING_EFFORT = /^[A-Za-z]+$/;
 /**
  * Checks the inputs and builds the request body. Inputs left empty are not
  * sent, so the API's own defaults apply. Throws an {@link InputError} naming
- * the first bad field; nothing is sent then.
+ * the first bad field; nothing is sent then. With `memory`, the history input
+ * is left for conversation memory to read and the user message may be empty:
+ * whether this turn answers tool calls is known only from the stored conversation.
  */
-export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensField): ChatRequest {
+export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensField, memory = false): ChatRequest {
     const format = readResponseFormat(inputs.responseFormat, inputs.jsonSchema);
     const model = requiredString('model', inputs.model);
-    const history = parseHistory(inputs.history);
+    const history = memory ? [] : parseHistory(inputs.history);
     const systemPrompt = optionalString('systemPrompt', inputs.systemPrompt);
     // A turn that answers tool calls needs no new user message.
-    const toolRound = history.at(-1)?.role === 'tool';
+    const toolRound = memory || history.at(-1)?.role === 'tool';
     const userMessage = toolRound ? optionalString('userMessage', inputs.userMessage) : requiredString('userMessage', inputs.userMessage);
     const tools = parseTools(inputs.tools);
     const toolChoice = parseToolChoice(inputs.toolChoice, tools);
 
+    const system: InstructionMessage | undefined = systemPrompt === undefined ? undefined : { role: 'system', content: systemPrompt };
+    const user: UserMessage | undefined = userMessage === undefined ? undefined : { role: 'user', content: userMessage };
     const messages: ChatMessage[] = [...history];
-    if (systemPrompt !== undefined) messages.push({ role: 'system', content: systemPrompt });
-    if (userMessage !== undefined) messages.push({ role: 'user', content: userMessage });
+    if (system) messages.push(system);
+    if (user) messages.push(user);
 
     const params: ChatCompletionCreateParamsNonStreaming = { model, messages };
     setIfGiven(params, 'response_format', responseFormatParam(format));
@@ -91,7 +97,7 @@ export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensFi
     setIfGiven(params, 'reasoning_effort', readReasoningEffort(inputs.reasoningEffort));
     setIfGiven(params, 'tools', tools);
     setIfGiven(params, 'tool_choice', toolChoice);
-    return { params, format };
+    return { params, format, turn: { system, user } };
 }
 
 /**

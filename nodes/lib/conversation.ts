@@ -9,6 +9,16 @@ export const DEFAULT_MEMORY_LIMIT = 100;
 
 const KEY_PREFIX = 'openai-conversation:';
 
+/** Where a node's conversations are kept, by conversation id. */
+export interface ConversationStore {
+    /** The stored messages of a conversation; none yet is an empty list. */
+    load(id: string): Promise<unknown[]>;
+    /** Replaces the stored messages of a conversation. */
+    save(id: string, messages: readonly unknown[]): Promise<void>;
+    /** Forgets a conversation. */
+    clear(id: string): Promise<void>;
+}
+
 /** The shape of a message as far as these rules look at it. */
 export interface ConversationMessage {
     role: string;
@@ -59,12 +69,14 @@ export function trimConversation<Message extends ConversationMessage>(messages: 
 /**
  * The tool results a flow sends back for the stored conversation: when it ends
  * with an assistant message that called tools, the `tool` messages at the end
- * of `history` (the node's history input) that answer one of those calls.
+ * of the node's history input that answer one of those calls. The history is
+ * read only then: with memory, it is otherwise not read at all.
  */
-export function toolResultsFor<Message extends ConversationMessage>(stored: readonly Message[], history: readonly Message[]): Message[] {
+export function toolResultsFor<Message extends ConversationMessage>(stored: readonly Message[], readHistory: () => readonly Message[]): Message[] {
     const last = stored.at(-1);
     if (!last || last.role !== 'assistant' || !last.tool_calls?.length) return [];
     const asked = new Set(last.tool_calls.map((call) => call.id));
+    const history = readHistory();
     let start = history.length;
     while (start > 0 && history[start - 1].role === 'tool') start--;
     return history.slice(start).filter((message) => message.tool_call_id !== undefined && asked.has(message.tool_call_id));

@@ -3,19 +3,9 @@
 // the store's name and a callback), so that any context store plugin works,
 // persistent ones and ones that several Node-RED instances share included.
 import type { Node } from 'node-red';
-import { conversationKey } from '../lib/conversation';
+import { type ConversationStore, conversationKey } from '../lib/conversation';
 import { reasonOf } from '../lib/failure';
 import { InputError } from '../lib/input-error';
-
-/** A node's stored conversations, by conversation id. */
-export interface ConversationStore {
-    /** The stored messages of a conversation; none yet is an empty list. */
-    load(id: string): Promise<unknown[]>;
-    /** Replaces the stored messages of a conversation. */
-    save(id: string, messages: readonly unknown[]): Promise<void>;
-    /** Forgets a conversation. */
-    clear(id: string): Promise<void>;
-}
 
 /**
  * The store of `scope` (`flow`, the default, or `global`) and `store` (a

@@ -19,10 +19,18 @@ export interface RequestOperation<Request, Payload> {
      * Answers at once when every input is at hand, with a Promise when one has to be waited for.
      */
     prepare(msg: NodeMessageInFlow, account: OpenAIAccount): Request | Promise<Request>;
-    /** Makes the request and turns the answer into `msg.payload`. */
+    /**
+     * Makes the request, through `context.paced`, and turns the answer into
+     * `msg.payload`; `undefined` ends the message with no output.
+     */
     call(client: OpenAI, request: Request, context: CallContext): Promise<Payload>;
     /** The green status once a message is done: a catalogue key, with a count where it has one. */
     doneStatus(payload: Payload): { key: string; count?: number };
+    /**
+     * The sequence a request belongs to, if any (its conversation): requests of
+     * one sequence run one at a time, in the order their messages arrived.
+     */
+    sequenceOf?(request: Request): string | undefined;
 }
 
 /** What a request gets besides its inputs. */
@@ -34,6 +42,12 @@ export interface CallContext {
      * a part of the answer while it streams. Does nothing once `signal` is aborted.
      */
     sendPartial(payload: unknown): void;
+    /**
+     * Runs an API request under the account's rate limit: it waits while the
+     * account waits, and a 429 is tried again after its wait, within the
+     * account's retries. `body` is what the request sends, for its token estimate.
+     */
+    paced<T>(request: () => Promise<T>, body: unknown): Promise<T>;
 }
 
 /** What Node-RED's `send` takes: one message for output 1, or an array with one entry per output. */
@@ -86,14 +100,8 @@ export function handleRequests<Request, Payload>(
 
     const queue = new RequestQueue<Job<Request>>(limit(config.maxInFlight, DEFAULT_MAX_IN_FLIGHT), limit(config.maxQueued, DEFAULT_MAX_QUEUED), {
         run: (job, signal) =>
-            withPace(
-                job.pace,
-                job.client.maxRetries,
-                signal,
-                () => operation.call(job.client, job.request, { signal, sendPartial: partialSender(job, signal) }),
-                showRateLimitWait,
-                () => estimateTokens(job.request),
-            )
+            operation
+                .call(job.client, job.request, callContext(job, signal))
                 // Two handlers of one `then`, not then + catch: a throw while sending must not end the message twice.
                 .then(
                     (payload) => {
@@ -107,6 +115,7 @@ export function handleRequests<Request, Payload>(
                 )
                 .catch((error: unknown) => node.error(error)),
         refuse: (job, reason) => fail(job.msg, job.done, reason),
+        sequenceOf: operation.sequenceOf && ((job) => operation.sequenceOf?.(job.request)),
     });
 
     /** The message as a job for the queue, at once or once its inputs have been read; throws on bad input. */
@@ -115,6 +124,14 @@ export function handleRequests<Request, Payload>(
         const request = operation.prepare(msg, account);
         if (request instanceof Promise) return request.then((ready) => ({ msg, send, done, client: account.client(), pace: account.pace, request: ready }));
         return { msg, send, done, client: account.client(), pace: account.pace, request };
+    }
+
+    function callContext(job: Job<Request>, signal: AbortSignal): CallContext {
+        return {
+            signal,
+            sendPartial: partialSender(job, signal),
+            paced: (request, body) => withPace(job.pace, job.client.maxRetries, signal, request, showRateLimitWait, () => estimateTokens(body)),
+        };
     }
 
     /** Output 2 of one job; its first partial marks the job as streaming, for the status. */
@@ -143,8 +160,11 @@ export function handleRequests<Request, Payload>(
             const { key, count } = operation.doneStatus(payload);
             return { fill: 'green', shape: 'dot', text: statusText(key, count) };
         });
-        job.msg.payload = payload;
-        job.send(job.msg);
+        // A payload of `undefined` (a cleared conversation) ends the message with no output.
+        if (payload !== undefined) {
+            job.msg.payload = payload;
+            job.send(job.msg);
+        }
         job.done();
     }
 

@@ -34,7 +34,7 @@ const BUSY_KEYS = ['requesting', 'inFlight', 'queued', 'streaming', 'rateLimitWa
 
 /** What each node shows once a message is done (its `doneStatus`). */
 const DONE_KEYS: Record<string, string[]> = {
-    'openai-chat': ['tokens'],
+    'openai-chat': ['tokens', 'cleared'],
     'openai-moderate': ['ok', 'flagged'],
 };
 

@@ -51,9 +51,9 @@ describe('conversation memory rules', () => {
     it('takes the tool results at the end of the history that answer the stored conversation\'s last calls', () => {
         const stored = [user('time?'), calling('c1', 'c2')];
         const history = [user('time?'), calling('c1', 'c2'), result('c0'), user('x'), result('c1'), result('zz'), result('c2')];
-        assert.deepEqual(toolResultsFor(stored, history), [result('c1'), result('c2')]);
-        assert.deepEqual(toolResultsFor([user('hi'), assistant('hello')], history), [], 'no open tool calls');
-        assert.deepEqual(toolResultsFor(stored, [result('c1'), user('later')]), [], 'only results at the end');
-        assert.deepEqual(toolResultsFor([], history), []);
+        assert.deepEqual(toolResultsFor(stored, () => history), [result('c1'), result('c2')]);
+        assert.deepEqual(toolResultsFor([user('hi'), assistant('hello')], () => assert.fail('the history is read only when tools were called')), [], 'no open tool calls');
+        assert.deepEqual(toolResultsFor(stored, () => [result('c1'), user('later')]), [], 'only results at the end');
+        assert.deepEqual(toolResultsFor([], () => history), []);
     });
 });
