@@ -43,6 +43,7 @@ const CHAT_FIELDS = [
     'history',
     'tools',
     'toolChoice',
+    'conversation',
     'frequencyPenalty',
     'maxTokens',
     'responseCount',
@@ -221,6 +222,27 @@ describe('editor (browser)', function () {
         assertNoBrowserErrors();
     });
 
+    it('shows where and how much the chat node remembers once a conversation is set', async () => {
+        const memoryFields = ['memoryScope', 'memoryStore', 'memoryLimit'];
+        for (const field of memoryFields) assert.equal(await page.locator(`label[for="node-input-${field}"]`).isVisible(), false, `${field} shows without a conversation`);
+        const conversation = page.locator('#node-input-conversation ~ .red-ui-typedInput-container input.red-ui-typedInput-input');
+        await conversation.fill('topic');
+        await conversation.press('Tab');
+        for (const field of memoryFields) {
+            const label = page.locator(`label[for="node-input-${field}"]`);
+            await label.waitFor();
+            assert.equal((await label.innerText()).trim(), chatText.label[field], `${field}: label`);
+        }
+        assert.equal(await page.locator('#node-input-memoryScope').inputValue(), 'flow');
+        // The context stores Node-RED runs with are offered by name.
+        const stores = await page.locator('#openai-chat-context-stores option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+        assert.ok(stores.includes('memory'), `stores offered: ${stores.join(', ')}`);
+        await conversation.fill('');
+        await conversation.press('Tab');
+        await page.locator('label[for="node-input-memoryScope"]').waitFor({ state: 'hidden' });
+        assertNoBrowserErrors();
+    });
+
     it('stores an account key and never shows it again', async () => {
         // Still in the chat dialog: add a new account from its account field.
         await page.click('#node-input-btn-account-add');
@@ -270,14 +292,14 @@ describe('editor (browser)', function () {
         assertNoBrowserErrors();
     });
 
-    it('lists the package\'s eight examples under Import > Examples', async () => {
+    it('lists every example of the package under Import > Examples', async () => {
         await openExamples();
         const expected = fs
             .readdirSync(path.join(root, 'examples'))
             .filter((file) => file.endsWith('.json'))
             .map((file) => file.slice(0, -'.json'.length))
             .sort();
-        assert.equal(expected.length, 8);
+        assert.ok(expected.length >= 8, `${expected.length} examples`);
         const shown = await page
             .locator('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label-text')
             .filter({ hasText: /^\d\d - / })

@@ -55,7 +55,7 @@ describe('examples', () => {
 
     const files = fs.readdirSync(examplesDir).filter((file) => file.endsWith('.json'));
 
-    it('are the eight documented ones', () => {
+    it('are the documented ones', () => {
         assert.deepEqual(files.sort(), [
             '01 - Moderate text and route flagged content.json',
             '02 - Single chat.json',
@@ -65,6 +65,7 @@ describe('examples', () => {
             '06 - Tool call loop.json',
             '07 - Structured extraction.json',
             '08 - Streaming chat.json',
+            '10 - Conversation memory.json',
         ]);
     });
 
@@ -188,5 +189,26 @@ describe('examples', () => {
         assert.equal(partials.at(-1)?.content, answer);
         assert.equal(seen['final answer'].length, 1);
         assert.deepEqual((seen['final answer'][0].payload as { responses: string[] }).responses, [answer]);
+    });
+
+    it('10 remembers each user apart, and forgets Alice on reset', async () => {
+        const seen = await run('10 - Conversation memory.json', 4);
+        assert.equal(seen.answer.length, 4, 'one answer per question, none for the reset');
+        const sent = server.requests.map((request) => {
+            assert.deepEqual(request.schemaErrors, []);
+            return (request.body as { messages: { role: string; content: string }[] }).messages;
+        });
+        assert.equal(sent.length, 4, 'the reset sends nothing');
+        const aliceAsks = sent.find((messages) => String(messages.at(-1)?.content).startsWith('What is my name'));
+        assert.ok(aliceAsks);
+        assert.deepEqual(
+            aliceAsks.map((message) => message.role),
+            ['system', 'user', 'assistant', 'user'],
+        );
+        assert.match(aliceAsks[1].content, /Alice/);
+        assert.ok(!aliceAsks.some((message) => /Bob/.test(message.content)), "Bob's conversation is his own");
+        const flow = nodeById('c10c0a7e5e3f0002').context().flow;
+        assert.equal(flow.get('openai-conversation:alice'), undefined, 'Alice is forgotten');
+        assert.equal((flow.get('openai-conversation:bob') as unknown[]).length, 4);
     });
 });
