@@ -20,6 +20,10 @@ export interface NodeRedOptions {
     moreUsers?: { username: string; password: string; permissions: string | string[] }[];
     /** Variables added to the process's environment (which never holds OPENAI_*), e.g. HTTP_PROXY. */
     env?: Record<string, string>;
+    /** The key of the credentials file; default a new one. A restart that must read the file again passes the same. */
+    credentialSecret?: string;
+    /** More settings, as plain JSON (e.g. `contextStorage`). */
+    settings?: Record<string, unknown>;
 }
 
 export interface NodeRedProcess {
@@ -71,7 +75,7 @@ function environmentWithoutOpenAI(): NodeJS.ProcessEnv {
 }
 
 export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProcess> {
-    const credentialSecret = randomBytes(24).toString('hex');
+    const credentialSecret = options.credentialSecret ?? randomBytes(24).toString('hex');
     const settings = {
         uiHost: HOST,
         flowFile: 'flows.json',
@@ -92,6 +96,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<NodeRedProc
         diagnostics: { enabled: false, ui: false },
         externalModules: { autoInstall: false, palette: { allowInstall: false } },
         editorTheme: { projects: { enabled: false }, tours: false },
+        ...options.settings,
     };
     fs.writeFileSync(options.settingsFile, `module.exports = ${JSON.stringify(settings, null, 4)};\n`);
 
