@@ -133,6 +133,21 @@ export function historyTable(memory: MemoryResults): Table {
     };
 }
 
+export function conversationTable(memory: MemoryResults): Table {
+    const { conversations } = memory;
+    const fit = conversations.heapPerStoredMessage;
+    const grown = (heapBytes: number) => heapBytes - conversations.heapBeforeBytes;
+    return {
+        title: `Conversation memory (${conversations.conversations} conversations in one chat node, flow context, memory store; heap measured as they grow)`,
+        headers: ['turns each', 'stored messages', 'heap +MB', 'B per stored message'],
+        rows: conversations.points.map((point) => [int(point.turns), int(point.storedMessages), mb(grown(point.heapBytes)), int(grown(point.heapBytes) / point.storedMessages)]),
+        notes: [
+            `heap: ${int(fit.slope)} B per stored message (R² ${fit.r2.toFixed(4)}); a stored message is a user text of ~520 characters or the simulated answer that quotes it; ` +
+                `${conversations.errors} errors.`,
+        ],
+    };
+}
+
 export function startupTable(startup: StartupSummary[]): Table {
     return {
         title: 'Start-up: Node-RED loading this package (registry addModule, until the three types are registered)',

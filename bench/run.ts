@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { describeMachine } from './machine';
 import { ARTIFACTS_DIR, COMMITTED_CHART } from './paths';
 import {
+    conversationTable,
     firstPartialTable,
     fullGcTable,
     historyTable,
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     const targets = judgeTargets(summary, memory);
     const tables = [
         ...(throughput ? [throughputTable(summary, throughput.lifetimeMaxRssBytes), fullGcTable(summary)] : []),
-        ...(memory ? [queueTable(memory), historyTable(memory)] : []),
+        ...(memory ? [queueTable(memory), historyTable(memory), conversationTable(memory)] : []),
         ...(startupSummary ? [startupTable(startupSummary)] : []),
         ...(firstPartial ? [firstPartialTable(firstPartial)] : []),
         ...(targets.length > 0 ? [targetsTable(targets)] : []),

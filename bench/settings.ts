@@ -28,6 +28,8 @@ export interface BenchSettings {
     queuedPoints: number[];
     /** History lengths for the history scenario. */
     historyPoints: number[];
+    /** Turns per conversation for the conversation memory scenario (CONVERSATIONS conversations each). */
+    conversationTurnPoints: number[];
     /** Fresh processes per start-up variant. */
     startupSamples: number;
     /** Streamed answers per contestant in the first-partial section, and those before them that warm up. */
@@ -47,6 +49,7 @@ const FULL: Omit<BenchSettings, 'quick' | 'profile' | 'sections'> = {
     latenciesMs: [0, 20],
     queuedPoints: [0, 2500, 5000, 10000],
     historyPoints: [0, 1000, 2500, 5000, 10000],
+    conversationTurnPoints: [10, 20, 40, 80],
     startupSamples: 7,
     firstPartialSamples: 400,
     firstPartialWarmup: 100,
@@ -61,6 +64,7 @@ const QUICK: typeof FULL = {
     latenciesMs: [0, 20],
     queuedPoints: [0, 10000],
     historyPoints: [0, 1000, 10000],
+    conversationTurnPoints: [10, 40],
     startupSamples: 1,
     firstPartialSamples: 60,
     firstPartialWarmup: 20,

@@ -159,6 +159,7 @@ export function judgeTargets(cells: CellSummary[], memory: MemoryResults | undef
         }
         linear('CPU linear in history length', memory.history.cpuPerMessage, 'µs per history message');
         linear('heap held per request linear in history length', memory.history.heldHeapPerMessage, 'B per history message');
+        linear('conversation memory heap linear in stored messages', memory.conversations.heapPerStoredMessage, 'B per stored message');
     }
     return targets;
 }

@@ -57,6 +57,27 @@ export interface HistoryMemory extends HistoryPoint {
     maxRssBytes: number;
 }
 
+/**
+ * Makes each user message about 500 characters, as a chat turn often is, so that
+ * what the conversations hold stands well above the heap's own noise (a few
+ * hundred kB, from compiled code coming and going).
+ */
+const CHAT_TURN_FILLER = 'Some more words about the question, as people write them when they explain what they need. '.repeat(5);
+
+export interface ConversationPoint {
+    conversations: number;
+    /** After how many turns of each conversation the heap is measured, in increasing order. */
+    turnPoints: number[];
+}
+
+/** Live heap held by the conversations a chat node keeps in (memory) flow context, after each point. */
+export interface ConversationMemory {
+    conversations: number;
+    heapBeforeBytes: number;
+    points: { turns: number; storedMessages: number; heapBytes: number }[];
+    errors: number;
+}
+
 function chatMessage(index: number, history: unknown): NodeMessage {
     return { question: userText(index), payload: { history } } as NodeMessage;
 }
@@ -161,8 +182,36 @@ async function historyMemory(point: HistoryPoint, urls: ServerUrls): Promise<His
     };
 }
 
+async function conversationMemory(point: ConversationPoint, urls: ServerUrls): Promise<ConversationMemory> {
+    const most = Math.max(...point.turnPoints);
+    const memory = { conversation: 'topic', conversationType: 'msg', memoryLimit: String(2 * most), memoryLimitType: 'num' };
+    const flows: FlowNode[] = [
+        { id: TAB, type: 'tab' },
+        ...sinkNodes(TAB),
+        accountNode('account', urls.byLatency['0']),
+        { ...chatNodeSettings(memory), id: 'node', z: TAB, account: 'account', wires: [[SINK_ID]] },
+    ];
+    const driver = new FlowDriver(await startNodeRed({ flows, credentials: { account: { apiKey: urls.apiKey } } }));
+    // One turn of every conversation; the warm-up's conversations are part of the baseline.
+    let sent = 0;
+    const round = (topic: (index: number) => string) =>
+        driver.drive('node', point.conversations, (index) => ({ topic: topic(index), payload: `${userText(sent++)} ${CHAT_TURN_FILLER}` }) as NodeMessage, {
+            window: Infinity,
+        });
+    for (let turn = 0; turn < WARMUP_MESSAGES / point.conversations; turn++) await round((index) => `warm-${index}`);
+    const heapBeforeBytes = liveHeapBytes();
+    const points: ConversationMemory['points'] = [];
+    let errors = 0;
+    for (let turns = 1; turns <= most; turns++) {
+        errors += (await round((index) => `user-${index}`)).errors;
+        if (point.turnPoints.includes(turns)) points.push({ turns, storedMessages: 2 * turns * point.conversations, heapBytes: liveHeapBytes() });
+    }
+    return { conversations: point.conversations, heapBeforeBytes, points, errors };
+}
+
 runChild(async () => {
     serve({
+        conversations: ({ point, urls }: { point: ConversationPoint; urls: ServerUrls }) => conversationMemory(point, urls),
         queue: ({ point, urls }: { point: QueuePoint; urls: ServerUrls }) => queueMemory(point, urls),
         history: ({ point, urls }: { point: HistoryPoint; urls: ServerUrls }) => historyMemory(point, urls),
     });

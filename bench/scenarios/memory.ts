@@ -7,12 +7,14 @@ import type { ServerProcess } from '../server';
 import type { BenchSettings } from '../settings';
 import { linearFit, type LinearFit } from '../stats';
 import { KINDS, type Kind } from '../workloads';
-import type { HistoryMemory, HistoryPoint, QueueMemory, QueuePoint } from './memory-process';
+import type { ConversationMemory, ConversationPoint, HistoryMemory, HistoryPoint, QueueMemory, QueuePoint } from './memory-process';
 
 /** The nodes' default maxInFlight. */
 const IN_FLIGHT = 8;
 /** Messages sent end to end per history length. */
 const HISTORY_MESSAGES = 48;
+/** Conversations one chat node keeps in the conversation memory scenario. */
+const CONVERSATIONS = 100;
 
 export interface QueueResults {
     points: (QueueMemory & { requestsAtServer: number })[];
@@ -30,13 +32,19 @@ export interface HistoryResults {
     timePerMessage: LinearFit;
 }
 
+export interface ConversationResults extends ConversationMemory {
+    /** Live heap per stored message (slope of heap after − before over stored messages). */
+    heapPerStoredMessage: LinearFit;
+}
+
 export interface MemoryResults {
     queue: QueueResults;
     history: HistoryResults;
+    conversations: ConversationResults;
 }
 
-async function inFreshChild<T>(command: string, args: unknown): Promise<T> {
-    const child = await forkChild(path.join(__dirname, 'memory-process.js'), [], { execArgv: ['--expose-gc'] });
+async function inFreshChild<T>(command: string, args: unknown, flags: string[] = []): Promise<T> {
+    const child = await forkChild(path.join(__dirname, 'memory-process.js'), [], { execArgv: ['--expose-gc', ...flags] });
     try {
         return await child.call<T>(command, args);
     } finally {
@@ -98,7 +106,24 @@ export async function runMemory(settings: BenchSettings, server: ServerProcess, 
         peakHeapPerMessage: fitHistory((point) => point.endToEnd.peakHeapUsedBytes - point.endToEnd.startHeapUsedBytes),
         heldHeapPerMessage: fitHistory((point) => point.heldBytesPerRequest),
     };
-    return { queue, history };
+
+    const point: ConversationPoint = { conversations: CONVERSATIONS, turnPoints: settings.conversationTurnPoints };
+    // Heap measured again and again in one process: V8 would drop the bytecode of
+    // functions it sees unused over several collections, a megabyte or two that
+    // would come off the later points.
+    const measured = await inFreshChild<ConversationMemory>('conversations', { point, urls: server.urls }, ['--no-flush-bytecode']);
+    await server.reset();
+    for (const { turns, storedMessages, heapBytes } of measured.points) {
+        log(`  ${CONVERSATIONS} conversations × ${turns} turns: ${storedMessages} stored messages, heap +${mb(heapBytes - measured.heapBeforeBytes)} MB`);
+    }
+    const conversations: ConversationResults = {
+        ...measured,
+        heapPerStoredMessage: linearFit(
+            measured.points.map((entry) => entry.storedMessages),
+            measured.points.map((entry) => entry.heapBytes - measured.heapBeforeBytes),
+        ),
+    };
+    return { queue, history, conversations };
 }
 
 function mb(bytes: number): string {

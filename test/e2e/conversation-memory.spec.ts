@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTestServer, type TestServer } from '../server/openai-test-server';
 import { CHAT_DEFAULTS } from '../support/node-configs';
-import { AdminClient, type NodeRedProcess, startNodeRed } from './node-red-runner';
+import { AdminClient, type NodeRedProcess, startNodeRed, stopAfterSuite } from './node-red-runner';
 import { installPackage, packPackage } from './packed-package';
 
 const USERNAME = 'memory-admin';
@@ -87,19 +87,13 @@ describe('conversation memory in a Node-RED process, across a restart', function
         await nodeRed.waitForLog('Started flows', logMark);
     });
 
-    afterEach(function () {
-        if (this.currentTest?.state === 'failed' && nodeRed) console.log(`--- Node-RED log ---\n${nodeRed.log()}--- end of log ---`);
-    });
-
-    after(async function () {
-        this.timeout(30000);
-        try {
-            if (nodeRed?.running()) await nodeRed.stop();
-        } finally {
+    stopAfterSuite(
+        () => nodeRed,
+        async () => {
             await server?.close();
             if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-        }
-    });
+        },
+    );
 
     it('remembers each user, keeps the conversations on disk, and goes on with them after a restart', async () => {
         const first = await say('ana', 'My name is Ana.');

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { MODELS, startTestServer, type TestServer } from '../server/openai-test-server';
 import { type ForwardProxy, startForwardProxy } from '../support/forward-proxy';
 import { CHAT_DEFAULTS, MODERATE_DEFAULTS } from '../support/node-configs';
-import { AdminClient, type NodeRedProcess, startNodeRed } from './node-red-runner';
+import { AdminClient, type NodeRedProcess, startNodeRed, stopAfterSuite } from './node-red-runner';
 import { installPackage, packPackage } from './packed-package';
 
 const TAB = 'net0000000000tab';
@@ -70,21 +70,15 @@ describe('networks in a Node-RED process: proxies, Azure OpenAI\'s key header, t
         reader = await AdminClient.login(nodeRed.url, 'reader', readerPassword, 'read');
     });
 
-    afterEach(function () {
-        if (this.currentTest?.state === 'failed' && nodeRed) console.log(`--- Node-RED log ---\n${nodeRed.log()}--- end of log ---`);
-    });
-
-    after(async function () {
-        this.timeout(30000);
-        try {
-            if (nodeRed?.running()) await nodeRed.stop();
-        } finally {
+    stopAfterSuite(
+        () => nodeRed,
+        async () => {
             for (const server of Object.values(servers)) await server.close();
             await envProxy?.close();
             await nodeProxy?.close();
             if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-        }
-    });
+        },
+    );
 
     const resetAll = () => {
         for (const server of Object.values(servers)) server.reset();

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { moderationResult, simulateChatCompletion, startTestServer, type TestServer } from '../server/openai-test-server';
 import { ACCOUNT_ID, CHAT_MODEL, CHAT_ROUTE, e2eFlow, MODERATE_ROUTE, SYSTEM_PROMPT } from './e2e-flow';
-import { AdminClient, type NodeRedProcess, startNodeRed } from './node-red-runner';
+import { AdminClient, type NodeRedProcess, startNodeRed, stopAfterSuite } from './node-red-runner';
 import { installPackage, packPackage, type PackedPackage, readManifest } from './packed-package';
 
 const USERNAME = 'e2e-admin';
@@ -56,21 +56,13 @@ describe('the packed package in a Node-RED process', function () {
         admin = await AdminClient.login(nodeRed.url, USERNAME, password);
     });
 
-    afterEach(function () {
-        // The process's log is the first thing one needs when a step fails.
-        if (this.currentTest?.state === 'failed' && nodeRed) console.log(`--- Node-RED log ---\n${nodeRed.log()}--- end of log ---`);
-    });
-
-    // Cleans up whatever `before` got to, also when it or a test failed.
-    after(async function () {
-        this.timeout(30000);
-        try {
-            if (nodeRed?.running()) await nodeRed.stop();
-        } finally {
+    stopAfterSuite(
+        () => nodeRed,
+        async () => {
             await server?.close();
             if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-        }
-    });
+        },
+    );
 
     const post = (route: string, body: unknown) =>
         fetch(`${nodeRed!.url}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

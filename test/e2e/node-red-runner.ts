@@ -202,3 +202,24 @@ export class AdminClient {
         return { json: JSON.parse(text) as T, text };
     }
 }
+
+/**
+ * The hooks an end-to-end suite ends with: the process's log printed when a
+ * step fails (the first thing one needs then), and after the last step the
+ * process stopped and `cleanUp` run, also when `before` or a step failed.
+ */
+export function stopAfterSuite(current: () => NodeRedProcess | undefined, cleanUp: () => Promise<void> | void): void {
+    afterEach(function () {
+        const nodeRed = current();
+        if (this.currentTest?.state === 'failed' && nodeRed) console.log(`--- Node-RED log ---\n${nodeRed.log()}--- end of log ---`);
+    });
+    after(async function () {
+        this.timeout(30000);
+        try {
+            const nodeRed = current();
+            if (nodeRed?.running()) await nodeRed.stop();
+        } finally {
+            await cleanUp();
+        }
+    });
+}
