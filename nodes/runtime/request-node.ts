@@ -218,6 +218,31 @@ export function handleRequests<Request, Payload>(
         idle?.();
     }
 
+    /**
+     * The last message whose inputs are still being read, if any. Messages join
+     * the queue in the order they arrived, also when a later one's inputs are
+     * read first (context stores and JSONata answer in their own time), so that
+     * a conversation's turns keep their order.
+     */
+    let reading: Promise<void> | undefined;
+
+    function admit(msg: NodeMessageInFlow, done: Job<Request>['done'], job: Job<Request> | Promise<Job<Request>>): void {
+        if (!(job instanceof Promise) && reading === undefined) return queue.add(job);
+        // Settled at once, so that a failed read is never an unhandled rejection while it waits its turn.
+        const read = Promise.resolve(job).then(
+            (ready) => () => queue.add(ready),
+            (cause: unknown) => () => fail(msg, done, cause),
+        );
+        const turn: Promise<void> = (reading ?? Promise.resolve())
+            .then(() => read)
+            .then((next) => next())
+            .catch((error: unknown) => node.error(error))
+            .finally(() => {
+                if (reading === turn) reading = undefined;
+            });
+        reading = turn;
+    }
+
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
         pending += 1;
         showBusy();
@@ -225,10 +250,10 @@ export function handleRequests<Request, Payload>(
         try {
             job = prepareJob(msg, send, done);
         } catch (cause) {
+            // Bad input ends at once: it never takes a place in the queue, so it holds no order.
             return fail(msg, done, cause);
         }
-        if (job instanceof Promise) job.then((ready) => queue.add(ready), (cause: unknown) => fail(msg, done, cause));
-        else queue.add(job);
+        admit(msg, done, job);
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -135,6 +135,22 @@ describe('openai-chat conversation memory', function () {
         assert.deepEqual(firstThree, ['one 1', 'two 1', 'three 1']);
     });
 
+    it('keeps the arrival order when a later message\'s inputs are read first', async () => {
+        // JSONata answers asynchronously, a longer evaluation later: the first message's prompt takes longer to read.
+        const outcome = await load({ systemPrompt: '"Count " & $string($count($map([1..n], function($v) { $v * 2 })))', systemPromptType: 'jsonata' });
+        send({ topic: 'order', n: 3000, payload: 'first' }, { topic: 'order', n: 1, payload: 'second' });
+        await settled(outcome, 2);
+        assert.equal(outcome.errors.length, 0, String((outcome.errors[0]?.error as Error)?.message));
+        assert.deepEqual(
+            server.requests.map((request) => (request.body as { messages: Turn[] }).messages.at(-1)?.content),
+            ['first', 'second'],
+        );
+        assert.deepEqual(
+            (stored('order') as Turn[]).filter((message) => message.role === 'user').map((message) => message.content),
+            ['first', 'second'],
+        );
+    });
+
     it('keeps the newest memoryLimit messages, cut at a user message', async () => {
         const outcome = await load({ memoryLimit: '4' });
         for (const text of ['first', 'second', 'third']) await turn(outcome, { topic: 'limit', payload: text });
