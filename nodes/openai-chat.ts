@@ -61,6 +61,8 @@ export = function register(RED: NodeAPI): void {
         const readers = used.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`], DEFAULT_TYPES[name])] as const);
         const stream = config.stream === true || config.stream === 'true';
         const node = this;
+        // msg.reset, read like any message property: a getter that throws is an error naming it.
+        const readReset = propertyReader(RED, this, 'reset', 'reset', 'msg');
 
         /** The message's conversation, when memory is on and the message names one. */
         function memoryOf(values: Record<TypedInputName, unknown>, msg: NodeMessageInFlow): MemoryTurn | undefined {
@@ -70,7 +72,7 @@ export = function register(RED: NodeAPI): void {
                 store: conversationStore(node, config.memoryScope, config.memoryStore),
                 id,
                 limit: readMemoryLimit(values.memoryLimit),
-                reset: (msg as { reset?: unknown }).reset === true,
+                reset: readReset(msg) === true,
                 history: values.history,
                 userMessage: values.userMessage,
             };

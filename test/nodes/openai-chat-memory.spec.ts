@@ -250,6 +250,17 @@ describe('openai-chat conversation memory', function () {
         assert.deepEqual(stored('s'), [{ role: 'user', content: 'Tell me' }, { role: 'assistant', content: answer }]);
     });
 
+    it('stores the JSON format\'s answer as the text the model wrote, and gives it parsed', async () => {
+        const outcome = await load({ responseFormat: 'json', systemPrompt: 'Answer in JSON.' });
+        await turn(outcome, { topic: 'j', payload: 'Give me JSON' });
+        const msg = outcome.outputs[0];
+        const parsed = (msg.payload as { responses: unknown[] }).responses[0];
+        assert.equal(typeof parsed, 'object');
+        const kept = stored('j') as Turn[];
+        assert.equal(kept[1].role, 'assistant');
+        assert.deepEqual(JSON.parse(kept[1].content as string), parsed);
+    });
+
     for (const [name, node, msg, detail] of [
         ['a conversation id that is an object', {}, { topic: { id: 1 }, payload: 'hi' }, /conversation must be a string or a number, got object/],
         ['a memory limit below 2', { memoryLimit: '1' }, { topic: 't', payload: 'hi' }, /memoryLimit must be an integer ≥ 2, got number 1/],

@@ -89,6 +89,12 @@ const PATHS: ReadPath[] = [
         valid: { payload: 'Hi', system: 'Be brief', temperature: 1, maxTokens: 50 },
     },
     {
+        title: 'openai-chat with conversation memory',
+        node: { ...CHAT_DEFAULTS, conversation: 'topic', conversationType: 'msg', memoryLimit: 'limit', memoryLimitType: 'msg' },
+        fields: { topic: 'conversation', limit: 'memoryLimit', reset: 'reset', payload: 'userMessage' },
+        valid: { topic: 'a conversation', limit: 10, reset: false, payload: 'Hi' },
+    },
+    {
         title: 'openai-moderate, every input read at once',
         node: { ...MODERATE_DEFAULTS, model: 'model', modelType: 'msg' },
         fields: { payload: 'text', model: 'model' },
