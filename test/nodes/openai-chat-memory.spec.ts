@@ -3,7 +3,9 @@
 // order while other conversations run beside it.
 import { strict as assert } from 'node:assert';
 import { conversationKey } from '../../nodes/lib/conversation';
-import { loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
+import { buildFlow, collect, coreNode, helper, loadFlow, type Message, nodeById, send, settled, statusCalls } from '../support/flow';
+import accountNode = require('../../nodes/openai-account');
+import chatNode = require('../../nodes/openai-chat');
 import { useTestServer } from '../support/suite-server';
 import { CHAT_DEFAULTS } from '../support/node-configs';
 
@@ -189,6 +191,33 @@ describe('openai-chat conversation memory', function () {
         const conversation = stored('tools') as Turn[];
         assert.deepEqual(conversation.map((message) => message.role), ['user', 'assistant', 'tool', 'assistant']);
         assert.deepEqual(conversation[2], result);
+    });
+
+    it('goes on in a second chat node of the same conversation, which adds the results a function node appended', async () => {
+        const runTools = 'for (const call of msg.payload.toolCalls) msg.payload.history.push({ role: "tool", tool_call_id: call.id, content: "12:00" });\nreturn msg;';
+        const chat = { ...CHAT_DEFAULTS, ...MEMORY, tools: TOOLS, systemPrompt: 'Use the tools.' };
+        const { flow, credentials } = buildFlow({
+            node: chat,
+            account: { baseURL: server.url, maxRetries: '0', apiKey: server.apiKey },
+            next: [
+                { type: 'function', name: 'run the tools', func: runTools, outputs: 1 },
+                // The system prompt is not stored, so the second node gives it too.
+                { ...chat, userMessage: '', userMessageType: 'str' },
+            ],
+        });
+        await helper.load([accountNode, chatNode, coreNode('common/25-catch.js'), coreNode('function/10-function.js')], flow, credentials);
+        const outcome = collect();
+        send({ topic: 'two nodes', payload: 'What time is it?' });
+        await settled(outcome, 1);
+        assert.equal(outcome.errors.length, 0, JSON.stringify(outcome.errors[0]?.error));
+        const asked = sentMessages(0);
+        const called = (stored('two nodes') as Turn[])[1];
+        assert.ok(called.tool_calls?.length, 'the first answer called the tool');
+        assert.deepEqual(sentMessages(1), [...asked, called, { role: 'tool', tool_call_id: called.tool_calls[0].id, content: '12:00' }]);
+        assert.deepEqual(
+            (stored('two nodes') as Turn[]).map((message) => message.role),
+            ['user', 'assistant', 'tool', 'assistant'],
+        );
     });
 
     it('refuses a turn with neither a user message nor tool results, naming userMessage, and sends nothing', async () => {
