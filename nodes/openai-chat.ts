@@ -21,13 +21,19 @@ const TYPED_INPUTS = [
     'reasoningEffort',
     'tools',
     'toolChoice',
+    'images',
 ] as const;
 
 type TypedInputName = (typeof TYPED_INPUTS)[number];
 
+/** The type of an input saved without one, where the editor's default is not `str`. */
+const DEFAULT_TYPES: Partial<Record<TypedInputName, string>> = { images: 'msg' };
+
 type ChatDef = NodeDef &
     RequestNodeConfig & {
         responseFormat?: string;
+        /** A select, added in 0.2: missing or empty = not sent. */
+        imageDetail?: string;
         /** A checkbox, added in 0.2: missing = false. A flow written by hand may hold the string. */
         stream?: boolean | string;
     } & Partial<Record<TypedInputName | `${TypedInputName}Type`, string>>;
@@ -41,13 +47,13 @@ export = function register(RED: NodeAPI): void {
         RED.nodes.createNode(this, config);
         // The schema matters only with json_schema; in the other formats it is not read at all.
         const used = TYPED_INPUTS.filter((name) => name !== 'jsonSchema' || config.responseFormat === 'json_schema');
-        const readers = used.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`])] as const);
+        const readers = used.map((name) => [name, propertyReader(RED, this, name, config[name], config[`${name}Type`], DEFAULT_TYPES[name])] as const);
         const stream = config.stream === true || config.stream === 'true';
 
         handleRequests<ChatRequest, ChatResult>(RED, this, config, {
             prepare(msg, account) {
                 return whenReady(readInputs(readers, msg), (values) => {
-                    const inputs: ChatInputs = { ...values, responseFormat: config.responseFormat };
+                    const inputs: ChatInputs = { ...values, responseFormat: config.responseFormat, imageDetail: config.imageDetail };
                     return buildChatRequest(inputs, account.maxTokensField());
                 });
             },

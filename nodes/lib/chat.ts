@@ -6,6 +6,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import { optionalNumber, optionalString, requiredString } from './fields';
 import { type AssistantMessage, type ChatMessage, parseHistory, type ToolCall } from './history';
+import { readImageDetail, readImages, userContent } from './images';
 import { InputError } from './input-error';
 import { answerText, onlyCalledTools, readResponse, readResponseFormat, type ResponseFormat, responseFormatParam } from './response-format';
 import { ResponseError } from './response-error';
@@ -36,6 +37,8 @@ export interface ChatInputs {
     reasoningEffort?: unknown;
     tools?: unknown;
     toolChoice?: unknown;
+    images?: unknown;
+    imageDetail?: unknown;
 }
 
 /** A checked request, ready for the SDK, and what the output needs of it. */
@@ -74,10 +77,11 @@ export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensFi
     const userMessage = toolRound ? optionalString('userMessage', inputs.userMessage) : requiredString('userMessage', inputs.userMessage);
     const tools = parseTools(inputs.tools);
     const toolChoice = parseToolChoice(inputs.toolChoice, tools);
+    const content = userContent(userMessage, readImages(inputs.images), readImageDetail(inputs.imageDetail));
 
     const messages: ChatMessage[] = [...history];
     if (systemPrompt !== undefined) messages.push({ role: 'system', content: systemPrompt });
-    if (userMessage !== undefined) messages.push({ role: 'user', content: userMessage });
+    if (content !== undefined) messages.push({ role: 'user', content });
 
     const params: ChatCompletionCreateParamsNonStreaming = { model, messages };
     setIfGiven(params, 'response_format', responseFormatParam(format));
