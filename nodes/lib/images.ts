@@ -122,7 +122,15 @@ function guarded(field: string, read: () => string): string {
     try {
         return read();
     } catch (error) {
-        if (error instanceof InputError) throw error;
-        throw new InputError(field, `could not be read: ${reasonOf(error)}`);
+        throw isInputError(error) ? error : new InputError(field, `could not be read: ${reasonOf(error)}`);
+    }
+}
+
+function isInputError(error: unknown): boolean {
+    try {
+        return error instanceof InputError;
+    } catch {
+        // A Proxy can throw even from instanceof.
+        return false;
     }
 }
