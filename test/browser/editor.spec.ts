@@ -273,14 +273,14 @@ describe('editor (browser)', function () {
         assertNoBrowserErrors();
     });
 
-    it('lists the package\'s eight examples under Import > Examples', async () => {
+    it('lists the package\'s nine examples under Import > Examples', async () => {
         await openExamples();
         const expected = fs
             .readdirSync(path.join(root, 'examples'))
             .filter((file) => file.endsWith('.json'))
             .map((file) => file.slice(0, -'.json'.length))
             .sort();
-        assert.equal(expected.length, 8);
+        assert.equal(expected.length, 9);
         const shown = await page
             .locator('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label-text')
             .filter({ hasText: /^\d\d - / })
