@@ -52,6 +52,7 @@ export function buildModerationRequest(inputs: ModerationInputs): ModerationRequ
     return { params, many: images.length === 0 && Array.isArray(input) };
 }
 
+/** The text beside images: one string, or nothing to moderate the images alone. */
 function readImagesText(text: unknown): string | undefined {
     if (Array.isArray(text)) throw new InputError('text', 'must be one string when images are given (they are moderated together), got array');
     return optionalString('text', text);
@@ -81,6 +82,7 @@ export function formatModeration(request: ModerationRequest, raw: ModerationCrea
     if (!Array.isArray(results) || results.length !== expected) {
         throw new ResponseError(`the moderation answer has ${Array.isArray(results) ? results.length : 'no'} results for ${expected} texts`);
     }
+    // Only content parts (a text with images) make an input list that is not `many`.
     const withImages = !request.many && Array.isArray(request.params.input);
     const verdicts = results.map((result, index) => readVerdict(result, index, withImages));
     return request.many ? { ...sumUp(verdicts), results: verdicts } : verdicts[0];
