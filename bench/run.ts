@@ -23,6 +23,7 @@ import {
     throughputTable,
 } from './report';
 import { type FirstPartialResults, runFirstPartial } from './scenarios/first-partial';
+import { imagesTable, type ImagesResults, runImages } from './scenarios/images';
 import { runMemory, type MemoryResults } from './scenarios/memory';
 import { runStartup, type StartupResults } from './scenarios/startup';
 import { runThroughput, throughputCells, type ThroughputResults } from './scenarios/throughput';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     let memory: MemoryResults | undefined;
     let startup: StartupResults | undefined;
     let firstPartial: FirstPartialResults | undefined;
+    let images: ImagesResults | undefined;
     const server = await startServerProcess(serverLatencies(settings));
     try {
         if (settings.sections.includes('throughput')) {
@@ -56,6 +58,10 @@ async function main(): Promise<void> {
         if (settings.sections.includes('memory')) {
             log('Memory');
             memory = await runMemory(settings, server, log);
+        }
+        if (settings.sections.includes('images')) {
+            log('Images (a 5 MB JPEG per chat message)');
+            images = await runImages(settings, server, log);
         }
     } finally {
         await server.stop();
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
         ...(memory ? [queueTable(memory), historyTable(memory), conversationTable(memory)] : []),
         ...(startupSummary ? [startupTable(startupSummary)] : []),
         ...(firstPartial ? [firstPartialTable(firstPartial)] : []),
+        ...(images ? [imagesTable(images)] : []),
         ...(targets.length > 0 ? [targetsTable(targets)] : []),
         machineTable(machine),
     ];
@@ -96,6 +103,7 @@ async function main(): Promise<void> {
         memory,
         startup: startup && { summary: startupSummary, ...startup },
         firstPartial,
+        images,
     };
     const json = JSON.stringify(results, null, 2);
     const written = [

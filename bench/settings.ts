@@ -1,12 +1,12 @@
 // What one benchmark run measures, from the command line and the environment:
-//   node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial]
+//   node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial,images]
 //                          [--latency 0,20] [--concurrency 1,16,128] [--profile]
 // BENCH_QUICK=1 is the same as --quick. --latency and --concurrency narrow the
 // throughput matrix, e.g. to profile one cell.
 import { parseArgs } from 'node:util';
 
-export type Section = 'throughput' | 'memory' | 'startup' | 'first-partial';
-const SECTIONS: readonly Section[] = ['throughput', 'memory', 'startup', 'first-partial'];
+export type Section = 'throughput' | 'memory' | 'startup' | 'first-partial' | 'images';
+const SECTIONS: readonly Section[] = ['throughput', 'memory', 'startup', 'first-partial', 'images'];
 
 export interface BenchSettings {
     quick: boolean;
@@ -71,7 +71,7 @@ const QUICK: typeof FULL = {
 };
 
 export const USAGE =
-    'Usage: node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial] [--latency 0,20] [--concurrency 1,16,128] [--profile]';
+    'Usage: node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial,images] [--latency 0,20] [--concurrency 1,16,128] [--profile]';
 
 export function readSettings(args: string[], env: NodeJS.ProcessEnv): BenchSettings {
     const { values } = parseArgs({

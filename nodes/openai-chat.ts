@@ -25,14 +25,15 @@ const TYPED_INPUTS = [
     'reasoningEffort',
     'tools',
     'toolChoice',
+    'images',
     'conversation',
     'memoryLimit',
 ] as const;
 
 type TypedInputName = (typeof TYPED_INPUTS)[number];
 
-/** The type a TypedInput has when a saved node lacks its `…Type` (the editor's default for it). */
-const DEFAULT_TYPES: Partial<Record<TypedInputName, string>> = { conversation: 'msg', memoryLimit: 'num' };
+/** The type of an input saved without one (the editor's default for it), where that is not `str`. */
+const DEFAULT_TYPES: Partial<Record<TypedInputName, string>> = { images: 'msg', conversation: 'msg', memoryLimit: 'num' };
 
 /** One message's request: the chat completion, and its conversation when memory is on. */
 interface ChatTurn {
@@ -43,6 +44,8 @@ interface ChatTurn {
 type ChatDef = NodeDef &
     RequestNodeConfig & {
         responseFormat?: string;
+        /** A select, added in 0.2: missing or empty = not sent. */
+        imageDetail?: string;
         /** A checkbox, added in 0.2: missing = false. A flow written by hand may hold the string. */
         stream?: boolean | string;
         memoryScope?: string;
@@ -91,7 +94,7 @@ export = function register(RED: NodeAPI): void {
             prepare(msg, account) {
                 return whenReady(readInputs(readers, msg), (values): ChatTurn => {
                     const memory = memoryOf(values, msg);
-                    const inputs: ChatInputs = { ...values, responseFormat: config.responseFormat };
+                    const inputs: ChatInputs = { ...values, responseFormat: config.responseFormat, imageDetail: config.imageDetail };
                     return { chat: buildChatRequest(inputs, account.maxTokensField(), memory !== undefined), memory };
                 });
             },

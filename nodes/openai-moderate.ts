@@ -8,15 +8,19 @@ interface ModerateDef extends NodeDef, RequestNodeConfig {
     textType: string;
     model: string;
     modelType: string;
+    /** Added in 0.2: missing = no images. */
+    images?: string;
+    imagesType?: string;
 }
 
-/** `openai-moderate`: classifies a text (or a list of texts) with the moderation API. */
+/** `openai-moderate`: classifies a text (or a list of texts), or a text with images, with the moderation API. */
 export = function register(RED: NodeAPI): void {
     function OpenAIModerateNode(this: import('node-red').Node, config: ModerateDef) {
         RED.nodes.createNode(this, config);
         const readers = [
             ['text', propertyReader(RED, this, 'text', config.text, config.textType)],
             ['model', propertyReader(RED, this, 'model', config.model, config.modelType)],
+            ['images', propertyReader(RED, this, 'images', config.images, config.imagesType, 'msg')],
         ] as const;
 
         handleRequests<ModerationRequest, ModerationResult | ModerationListResult>(RED, this, config, {

@@ -6,6 +6,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import { optionalNumber, optionalString, requiredString } from './fields';
 import { type AssistantMessage, type ChatMessage, type InstructionMessage, parseHistory, type ToolCall, type UserMessage } from './history';
+import { readImageDetail, readImages, userContent } from './images';
 import { InputError } from './input-error';
 import { answerText, onlyCalledTools, readResponse, readResponseFormat, type ResponseFormat, responseFormatParam } from './response-format';
 import { ResponseError } from './response-error';
@@ -36,6 +37,8 @@ export interface ChatInputs {
     reasoningEffort?: unknown;
     tools?: unknown;
     toolChoice?: unknown;
+    images?: unknown;
+    imageDetail?: unknown;
 }
 
 /** A checked request, ready for the SDK, and what the output needs of it. */
@@ -78,9 +81,10 @@ export function buildChatRequest(inputs: ChatInputs, maxTokensField: MaxTokensFi
     const userMessage = toolRound ? optionalString('userMessage', inputs.userMessage) : requiredString('userMessage', inputs.userMessage);
     const tools = parseTools(inputs.tools);
     const toolChoice = parseToolChoice(inputs.toolChoice, tools);
+    const content = userContent(userMessage, readImages(inputs.images), readImageDetail(inputs.imageDetail));
 
     const system: InstructionMessage | undefined = systemPrompt === undefined ? undefined : { role: 'system', content: systemPrompt };
-    const user: UserMessage | undefined = userMessage === undefined ? undefined : { role: 'user', content: userMessage };
+    const user: UserMessage | undefined = content === undefined ? undefined : { role: 'user', content };
     const messages: ChatMessage[] = [...history];
     if (system) messages.push(system);
     if (user) messages.push(user);

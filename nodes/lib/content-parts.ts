@@ -20,6 +20,10 @@ export type ContentPart = TextPart | ImagePart;
 
 const DETAILS: ReadonlySet<unknown> = new Set<ImageDetail>(['auto', 'low', 'high']);
 
+export function isImageDetail(value: unknown): value is ImageDetail {
+    return DETAILS.has(value);
+}
+
 /**
  * Reads a list of content parts. Only user messages may carry images (the
  * API takes text parts alone from the other roles), so `images` says whether
@@ -48,8 +52,8 @@ function readImage(image: unknown, field: string): ImagePart['image_url'] {
     if (typeof url !== 'string') throw new InputError(`${field}.url`, `must be a string, got ${kindOf(url)}`);
     if (url === '') throw new InputError(`${field}.url`, 'must not be empty');
     if (isUnset(detail)) return { url };
-    if (!DETAILS.has(detail)) {
+    if (!isImageDetail(detail)) {
         throw new InputError(`${field}.detail`, `must be auto, low or high, got ${typeof detail === 'string' ? 'another word' : kindOf(detail)}`);
     }
-    return { url, detail: detail as ImageDetail };
+    return { url, detail };
 }

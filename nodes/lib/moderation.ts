@@ -1,5 +1,6 @@
 import type { Moderation, ModerationCreateParams, ModerationCreateResponse } from 'openai/resources/moderations';
 import { optionalString } from './fields';
+import { readImages, withImages } from './images';
 import { InputError, kindOf } from './input-error';
 import { ResponseError } from './response-error';
 
@@ -7,6 +8,8 @@ import { ResponseError } from './response-error';
 export interface ModerationInputs {
     text: unknown;
     model: unknown;
+    /** Added in 0.2; missing means no images. */
+    images?: unknown;
 }
 
 /** A checked request; `many` is true when the text was a list, so the output sums the list up. */
@@ -22,6 +25,8 @@ export interface ModerationResult {
     categories: string[];
     /** Every category the API scored. */
     categoryScores: Record<string, number>;
+    /** With images only: for each flagged category, what it was flagged for (`text`, `image`). */
+    appliedInputTypes?: Record<string, string[]>;
 }
 
 /**
@@ -35,13 +40,22 @@ export interface ModerationListResult extends ModerationResult {
 
 /**
  * Checks the text (a non-empty string, or a non-empty list of them: the API
- * takes a list in one request) and the model (empty = the API's default).
+ * takes a list in one request), the images and the model (empty = the API's
+ * default). With images the input is one list of content parts, which the API
+ * moderates as one: the text then may be empty, but not a list.
  */
 export function buildModerationRequest(inputs: ModerationInputs): ModerationRequest {
-    const input = readText(inputs.text);
+    const images = readImages(inputs.images);
+    const input = images.length === 0 ? readText(inputs.text) : withImages(readImagesText(inputs.text), images);
     const model = optionalString('model', inputs.model);
     const params: ModerationCreateParams = model === undefined ? { input } : { input, model };
-    return { params, many: Array.isArray(input) };
+    return { params, many: images.length === 0 && Array.isArray(input) };
+}
+
+/** The text beside images: one string, or nothing to moderate the images alone. */
+function readImagesText(text: unknown): string | undefined {
+    if (Array.isArray(text)) throw new InputError('text', 'must be one string when images are given (they are moderated together), got array');
+    return optionalString('text', text);
 }
 
 function readText(text: unknown): string | string[] {
@@ -68,7 +82,9 @@ export function formatModeration(request: ModerationRequest, raw: ModerationCrea
     if (!Array.isArray(results) || results.length !== expected) {
         throw new ResponseError(`the moderation answer has ${Array.isArray(results) ? results.length : 'no'} results for ${expected} texts`);
     }
-    const verdicts = results.map(readVerdict);
+    // Only content parts (a text with images) make an input list that is not `many`.
+    const withImages = !request.many && Array.isArray(request.params.input);
+    const verdicts = results.map((result, index) => readVerdict(result, index, withImages));
     return request.many ? { ...sumUp(verdicts), results: verdicts } : verdicts[0];
 }
 
@@ -94,7 +110,7 @@ function sumUp(verdicts: ModerationResult[]): ModerationResult {
     return { flagged: verdicts.some((verdict) => verdict.flagged), categories, categoryScores: Object.fromEntries(highest) };
 }
 
-function readVerdict(result: Moderation, index: number): ModerationResult {
+function readVerdict(result: Moderation, index: number, withImages: boolean): ModerationResult {
     const scores = result?.category_scores as unknown as Record<string, number> | undefined;
     const flags = result?.categories as unknown as Record<string, boolean | null> | undefined;
     if (typeof scores !== 'object' || scores === null || typeof flags !== 'object' || flags === null) {
@@ -103,5 +119,17 @@ function readVerdict(result: Moderation, index: number): ModerationResult {
     const categories = Object.keys(flags)
         .filter((name) => flags[name] === true)
         .sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
-    return { flagged: result.flagged === true, categories, categoryScores: { ...scores } };
+    const verdict: ModerationResult = { flagged: result.flagged === true, categories, categoryScores: { ...scores } };
+    if (withImages) verdict.appliedInputTypes = appliedInputTypes(result, categories);
+    return verdict;
+}
+
+/** What each flagged category was flagged for, from the API's `category_applied_input_types`. */
+function appliedInputTypes(result: Moderation, categories: readonly string[]): Record<string, string[]> {
+    const applied = result.category_applied_input_types as unknown;
+    const entries = categories.flatMap((name) => {
+        const types = typeof applied === 'object' && applied !== null && Object.hasOwn(applied, name) ? (applied as Record<string, unknown>)[name] : undefined;
+        return Array.isArray(types) ? [[name, types.filter((type): type is string => typeof type === 'string')] as const] : [];
+    });
+    return Object.fromEntries(entries);
 }

@@ -32,6 +32,7 @@ const screenshots = path.join(root, '.artifacts', 'screenshots');
 /** The editor's English texts, from the catalogues the build copied. */
 const chatText = readCatalogue('openai-chat')['openai-chat'];
 const accountText = readCatalogue('openai-account')['openai-account'];
+const moderateText = readCatalogue('openai-moderate')['openai-moderate'];
 
 /** Every property of the chat node's dialog, as the contract names it. */
 const CHAT_FIELDS = [
@@ -41,6 +42,8 @@ const CHAT_FIELDS = [
     'systemPrompt',
     'userMessage',
     'history',
+    'images',
+    'imageDetail',
     'tools',
     'toolChoice',
     'conversation',
@@ -55,7 +58,7 @@ const CHAT_FIELDS = [
     'maxQueued',
 ] as const;
 /** Fields that are plain inputs or selects; the rest are TypedInputs. */
-const PLAIN_FIELDS = new Set(['responseFormat', 'maxInFlight', 'maxQueued']);
+const PLAIN_FIELDS = new Set(['responseFormat', 'imageDetail', 'maxInFlight', 'maxQueued']);
 
 /**
  * Nodes as 0.1 saved them, or as a script writes them: only the properties of
@@ -292,14 +295,14 @@ describe('editor (browser)', function () {
         assertNoBrowserErrors();
     });
 
-    it('lists every example of the package under Import > Examples', async () => {
+    it('lists the package\'s ten examples under Import > Examples', async () => {
         await openExamples();
         const expected = fs
             .readdirSync(path.join(root, 'examples'))
             .filter((file) => file.endsWith('.json'))
             .map((file) => file.slice(0, -'.json'.length))
             .sort();
-        assert.ok(expected.length >= 8, `${expected.length} examples`);
+        assert.equal(expected.length, 10);
         const shown = await page
             .locator('#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label-text')
             .filter({ hasText: /^\d\d - / })
@@ -540,6 +543,8 @@ describe('editor (browser)', function () {
                 toolsFromMessage: check('tools', { toolsType: 'msg' }, ['tools']),
                 toolChoice: check('toolChoice', { toolChoiceType: 'str', toolsType: 'json', tools }, ['', 'auto', 'none', 'required', 'convert', 'weather']),
                 reasoningEffort: check('reasoningEffort', { reasoningEffortType: 'str' }, ['', 'low', 'ultra', 'very high']),
+                imageDetail: check('imageDetail', {}, ['', 'auto', 'low', 'high', 'ultra', undefined as unknown as string]),
+                images: check('images', { imagesType: 'msg' }, ['', 'payload', undefined as unknown as string]),
             };
         });
         const reason = (key: string, prop: string) => String(chatText.errors[key]).replace('__prop__', prop);
@@ -556,6 +561,21 @@ describe('editor (browser)', function () {
         assert.deepEqual(checked.toolsFromMessage, [true]);
         assert.deepEqual(checked.toolChoice, [true, true, true, true, true, reason('toolChoice', 'toolChoice')]);
         assert.deepEqual(checked.reasoningEffort, [true, true, true, reason('reasoningEffort', 'reasoningEffort')]);
+        assert.deepEqual(checked.imageDetail, [true, true, true, true, reason('imageDetail', 'imageDetail'), true]);
+        assert.deepEqual(checked.images, [true, true, true]);
+        assertNoBrowserErrors();
+    });
+
+    it('lets the moderate node\'s text be empty only when images are given', async () => {
+        const checked = await page.evaluate(() => {
+            type Validate = (this: object, value: string, opt: { label: string }) => true | string;
+            const red = (window as unknown as { RED: { nodes: { getType(type: string): { defaults: Record<string, { validate: Validate }> } } } }).RED;
+            const moderate = red.nodes.getType('openai-moderate');
+            const check = (node: object, value: string) => moderate.defaults.text.validate.call(node, value, { label: 'text' });
+            return [check({ textType: 'msg' }, 'payload'), check({ textType: 'str', images: 'payload', imagesType: 'msg' }, ''), check({ textType: 'str', images: '' }, ''), check({ textType: 'str' }, '')];
+        });
+        const required = String(moderateText.errors.textRequired).replace('__prop__', 'text');
+        assert.deepEqual(checked, [true, true, required, required]);
         assertNoBrowserErrors();
     });
 

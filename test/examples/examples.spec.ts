@@ -65,6 +65,7 @@ describe('examples', () => {
             '06 - Tool call loop.json',
             '07 - Structured extraction.json',
             '08 - Streaming chat.json',
+            '09 - Describe and moderate an image.json',
             '10 - Conversation memory.json',
         ]);
     });
@@ -189,6 +190,34 @@ describe('examples', () => {
         assert.equal(partials.at(-1)?.content, answer);
         assert.equal(seen['final answer'].length, 1);
         assert.deepEqual((seen['final answer'][0].payload as { responses: string[] }).responses, [answer]);
+    });
+
+    it('09 sends the picture after the question to the chat node, and moderates the picture alone', async () => {
+        const file = '09 - Describe and moderate an image.json';
+        const flow = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as Record<string, unknown>[];
+        const picture = String(flow.find((node) => node.type === 'inject')?.payload);
+        assert.match(picture, /^data:image\/png;base64,iVBORw0KGgo/);
+        const seen = await run(file, 2);
+        assert.ok(server.requests.every((request) => request.schemaErrors.length === 0));
+        const chat = server.requests.find((request) => request.path.endsWith('/chat/completions'))?.body as { messages: unknown[] };
+        assert.deepEqual(chat.messages, [
+            {
+                role: 'user',
+                content: [
+                    { type: 'text', text: 'What does this picture show? Answer in one sentence.' },
+                    { type: 'image_url', image_url: { url: picture, detail: 'low' } },
+                ],
+            },
+        ]);
+        const moderation = server.requests.find((request) => request.path.endsWith('/moderations'))?.body;
+        assert.deepEqual(moderation, { input: [{ type: 'image_url', image_url: { url: picture } }] });
+        // The debug nodes run as capture nodes, which get the whole message.
+        const described = seen.description[0].payload as { responses: string[]; history: { content: unknown }[] };
+        assert.match(described.responses[0], / about 1 image: image\/png /);
+        assert.deepEqual(described.history[0], chat.messages[0]);
+        const verdict = seen.moderation[0].payload as { flagged: boolean; appliedInputTypes: object };
+        assert.equal(verdict.flagged, false);
+        assert.deepEqual(verdict.appliedInputTypes, {});
     });
 
     it('10 remembers each user apart, and forgets Alice on reset', async () => {

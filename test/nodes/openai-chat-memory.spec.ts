@@ -290,6 +290,18 @@ describe('openai-chat conversation memory', function () {
         assert.deepEqual(JSON.parse(kept[1].content as string), parsed);
     });
 
+    it('stores a user message that carried images as its content parts, so the next turn is about the same image', async () => {
+        const outcome = await load({ images: 'image', imagesType: 'msg' });
+        const url = 'https://example.com/snapshot.jpg';
+        await turn(outcome, { topic: 'pic', payload: 'What is this?', image: url });
+        await turn(outcome, { topic: 'pic', payload: 'And its colour?' });
+        assert.equal(outcome.errors.length, 0, String((outcome.errors[0]?.error as Error)?.message));
+        const withImage = { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url } }] };
+        assert.deepEqual((stored('pic') as Turn[])[0], withImage);
+        assert.deepEqual(sentMessages(1)[0], withImage);
+        assert.deepEqual(sentMessages(1).at(-1), { role: 'user', content: 'And its colour?' });
+    });
+
     for (const [name, node, msg, detail] of [
         ['a conversation id that is an object', {}, { topic: { id: 1 }, payload: 'hi' }, /conversation must be a string or a number, got object/],
         ['a memory limit below 2', { memoryLimit: '1' }, { topic: 't', payload: 'hi' }, /memoryLimit must be an integer ≥ 2, got number 1/],

@@ -88,11 +88,13 @@ const CHAT_FIELDS: Field[] = [
     { property: 'effort', setting: 'reasoningEffort' },
     { property: 'tools', setting: 'tools' },
     { property: 'toolChoice', setting: 'toolChoice' },
+    { property: 'images', setting: 'images' },
 ];
 
 const MODERATE_FIELDS: Field[] = [
     { property: 'payload', setting: 'text' },
     { property: 'model', setting: 'model' },
+    { property: 'images', setting: 'images' },
 ];
 
 /** Every field read from its own message property, so hostile values reach each one. */
@@ -105,7 +107,7 @@ function fromMessage(base: Record<string, unknown>, fields: Field[]): Record<str
     return config;
 }
 
-const FIELD_NAMES = /^Error: (model|systemPrompt|userMessage|history(\[\d+\](\.[a-z_]+|\[\d+\])*)?|frequencyPenalty|maxTokens|responseCount|presencePenalty|temperature|topP|jsonSchema|reasoningEffort|tools(\[\d+\](\.[a-z_]+)*)?|toolChoice|text(\[\d+\])?) /;
+const FIELD_NAMES = /^Error: (model|systemPrompt|userMessage|history(\[\d+\](\.[a-z_]+|\[\d+\])*)?|frequencyPenalty|maxTokens|responseCount|presencePenalty|temperature|topP|jsonSchema|reasoningEffort|tools(\[\d+\](\.[a-z_]+)*)?|toolChoice|text(\[\d+\])?|images(\[\d+\])?) /;
 const API_ERROR = /^Error: OpenAI API error \d{3} /;
 
 describe('hostile input', function () {

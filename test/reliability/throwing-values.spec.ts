@@ -183,6 +183,18 @@ describe('thrown values', function () {
         });
     }
 
+    for (const [name, node] of [['openai-chat', CHAT_DEFAULTS], ['openai-moderate', MODERATE_DEFAULTS]] as const) {
+        it(`${name}: an image whose getter throws ends the message once, with an error naming the element`, async () => {
+            const outcome = await loadFlow({
+                node: { ...node, images: 'images', imagesType: 'msg' },
+                account: { baseURL: server.url, apiKey: server.apiKey, maxRetries: '0' },
+            });
+            THROWN.forEach((thrown, seq) => send({ seq, payload: 'Hi', images: Object.defineProperty(['https://example.com/a.png'], 1, { enumerable: true, get: () => { throw thrown.make(); } }) }));
+            const messages = await expectOneErrorEach(outcome, THROWN.length, THROWN.filter((thrown) => !thrown.hiddenFromCatch).length);
+            for (const text of messages.values()) assert.match(text, /^images\[1\] could not be read: .+/);
+        });
+    }
+
     it('openai-chat: a history item whose getters throw ends the message once', async () => {
         const outcome = await loadFlow({
             node: { ...CHAT_DEFAULTS, model: ASYNC_MODEL, modelType: 'env' },

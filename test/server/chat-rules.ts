@@ -1,6 +1,8 @@
 // Rules of the chat completions API that its OpenAPI schema cannot state:
-// tool results answer tool calls, a tool choice names an offered tool, and
-// strict schemas close every object. The wording follows the real API's.
+// tool results answer tool calls, a tool choice names an offered tool, strict
+// schemas close every object, and data: URL images are images. The wording
+// follows the real API's.
+import { chatImagesProblem } from './image-urls';
 import { apiError, type ErrorReply } from './openai-errors';
 
 interface ChatBody {
@@ -12,7 +14,7 @@ interface ChatBody {
 
 /** The first rule `body` breaks, as the API answers it, or `undefined`. */
 export function chatRuleProblem(body: ChatBody): ErrorReply | undefined {
-    return toolChoiceProblem(body) ?? toolMessagesProblem(body.messages) ?? strictSchemasProblem(body);
+    return toolChoiceProblem(body) ?? toolMessagesProblem(body.messages) ?? strictSchemasProblem(body) ?? chatImagesProblem(body.messages);
 }
 
 function toolChoiceProblem({ tools, tool_choice: choice }: ChatBody): ErrorReply | undefined {

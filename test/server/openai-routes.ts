@@ -1,6 +1,7 @@
 // The simulated API itself: which paths exist, and what each one answers.
 // Everything here is synchronous and free of HTTP; the server does the I/O.
 import { chatRuleProblem } from './chat-rules';
+import { moderationImagesProblem } from './image-urls';
 import type { BodyCheck, RequestSchema } from './openapi-validation';
 import {
     apiError,
@@ -131,6 +132,8 @@ function createModeration(request: ApiRequest): Reply {
     }
     const inputs = moderationInputs(body.input);
     if (!inputs) return apiError(400, "Invalid value for 'input'.", { param: 'input', code: 'invalid_value' });
+    const imageProblem = moderationImagesProblem(body.input);
+    if (imageProblem) return imageProblem;
     return {
         status: 200,
         json: { id: `modr-${request.id}`, model, results: inputs.map(moderationResult) },

@@ -29,6 +29,7 @@ import {
     startTestServer,
     type TestServer,
 } from './openai-test-server';
+import { dataUrl, IMAGES } from '../support/images';
 
 /** A request answered with the raw `fetch`, for what the SDK would not send or would hide. */
 interface RawAnswer {
@@ -159,6 +160,55 @@ describe('OpenAI test server', () => {
                 'Simulated answer to "Where is the treasure?" (conversation of 2 earlier messages, ' +
                     'following the instructions "Answer like a pirate.").',
             );
+        });
+
+        it('tells the images of the last user message by type, and counts those of the earlier ones', async () => {
+            const params: ChatCompletionCreateParamsNonStreaming = {
+                model: 'gpt-4.1-mini',
+                messages: [
+                    { role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'image_url', image_url: { url: dataUrl('gif') } }] },
+                    { role: 'assistant', content: 'A cat.' },
+                    {
+                        role: 'user',
+                        content: [
+                            { type: 'text', text: 'And these?' },
+                            { type: 'image_url', image_url: { url: dataUrl('png'), detail: 'low' } },
+                            { type: 'image_url', image_url: { url: 'https://example.com/b.jpg' } },
+                            { type: 'image_url', image_url: { url: dataUrl('webp') } },
+                        ],
+                    },
+                ],
+            };
+            const completion = await client.chat.completions.create(params);
+            assert.equal(
+                completion.choices[0].message.content,
+                'Simulated answer to "And these?" about 3 images: image/png, URL, image/webp (conversation of 2 earlier messages with 1 image).',
+            );
+            assert.deepEqual(server.requests[0].schemaErrors, []);
+        });
+
+        describe('refuses a data: URL that is no image of a known type, as the API does', () => {
+            const cases: [string, string, RegExp][] = [
+                ['an unsupported type', 'data:image/svg+xml;base64,PHN2Zz4=', /but got unsupported MIME type 'image\/svg\+xml'\.$/],
+                ['one that is not base64', 'data:image/png,abc', /but got a value that is not base64-encoded\.$/],
+                ['no bytes', 'data:image/png;base64,', /but got empty base64-encoded bytes\.$/],
+                ['bytes that are not base64', 'data:image/png;base64,iVBOR*w0K', /but got invalid base64-encoded bytes\.$/],
+                ['bytes of another type than it says', dataUrl('png', IMAGES.jpeg), /^You uploaded an unsupported image/],
+                ['bytes of no image at all', `data:image/jpeg;base64,${Buffer.from('just some text').toString('base64')}`, /^You uploaded an unsupported image/],
+            ];
+            for (const [name, url, message] of cases) {
+                it(name, async () => {
+                    const content = [{ type: 'text', text: 'What is it?' }, { type: 'image_url', image_url: { url } }];
+                    const chat = await raw(server, '/chat/completions', { body: { model: 'gpt-4.1-mini', messages: [{ role: 'user', content }] } });
+                    assert.equal(chat.status, 400);
+                    assert.match(chat.json.error.message, message);
+                    assert.equal(chat.json.error.param, 'messages[0].content[1].image_url.url');
+                    const moderation = await raw(server, '/moderations', { body: { input: content } });
+                    assert.equal(moderation.status, 400);
+                    assert.match(moderation.json.error.message, message);
+                    assert.equal(moderation.json.error.param, 'input[1].image_url.url');
+                });
+            }
         });
 
         it('answers JSON in json_object mode, and deliberately not when asked to', async () => {
@@ -337,6 +387,24 @@ describe('OpenAI test server', () => {
                 return [...MODERATION_CATEGORIES].sort((a, b) => scores[b] - scores[a]).join();
             };
             assert.notEqual(ranking('a calm sentence'), ranking('another calm sentence'));
+        });
+
+        it('moderates a text with images as one input, telling which categories looked at the images', async () => {
+            const input = [
+                { type: 'text' as const, text: 'I will kill you' },
+                { type: 'image_url' as const, image_url: { url: dataUrl('jpeg') } },
+            ];
+            const moderation = await client.moderations.create({ input });
+            assert.equal(moderation.results.length, 1);
+            const [result] = moderation.results;
+            assert.equal(result.categories.violence, true);
+            assert.deepEqual(result.category_applied_input_types.violence, ['text', 'image']);
+            assert.deepEqual(result.category_applied_input_types.hate, ['text']);
+            assert.deepEqual(server.requests[0].schemaErrors, []);
+            const imageOnly = (await client.moderations.create({ input: [input[1]] })).results[0];
+            assert.equal(imageOnly.flagged, false);
+            assert.deepEqual(imageOnly.category_applied_input_types.violence, ['image']);
+            assert.deepEqual(imageOnly.category_applied_input_types.hate, []);
         });
 
         it('answers 404 for an unknown moderation model', async () => {

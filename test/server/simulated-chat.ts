@@ -1,5 +1,6 @@
 // Deterministic chat answers. They are pure functions of the request so that
 // a test can predict the exact reply, and readable so that a demo makes sense.
+import { imageKinds } from './image-urls';
 import { sampleJson } from './sample-json';
 
 export interface ChatMessageLike {
@@ -66,6 +67,10 @@ const TOOL_RESULT_SHOWN = 200;
  * where U is the last user message and H counts the messages before it, system
  * and developer instructions left out; those are quoted briefly instead. After
  * tool results it reads `Simulated answer to "U" using the tool result "R" (…).`.
+ * U is the text of the message; its images are told after it, by media type
+ * (`URL` for a link): `… to "U" about 2 images: image/png, URL (conversation
+ * of H earlier messages with 1 image).`, the images of the earlier messages
+ * counted at the end.
  * Choices after the first end in ` [choice N]`. In `json_object` mode the
  * content is `{"answer":…,"choice":N,"earlierMessages":H}`; in `json_schema`
  * mode it is a value that follows the schema (see `sampleJson`).
@@ -207,8 +212,12 @@ export function chatCompletionChunks(completion: ChatCompletion, includeUsage: b
 interface Conversation {
     /** Text of the last user message, if there is one. */
     question: string | undefined;
+    /** What its images are: each one's media type, or `URL`. */
+    images: string[];
     /** Messages before it, instructions left out. */
     earlier: number;
+    /** How many images those earlier messages hold. */
+    earlierImages: number;
     /** Text of the first system or developer message, if there is one. */
     instructions: string | undefined;
     /** Role of the last message that is not an instruction. */
@@ -236,9 +245,12 @@ function readConversation(messages: readonly ChatMessageLike[]): Conversation {
     const instructions = messages.find((message) => INSTRUCTION_ROLES.has(message.role));
     const spoken = messages.filter((message) => !INSTRUCTION_ROLES.has(message.role));
     const lastOther = spoken.findLastIndex((message) => message.role !== 'tool');
+    const earlier = before.filter((message) => !INSTRUCTION_ROLES.has(message.role));
     return {
-        question: lastUser === -1 ? undefined : messageText(messages[lastUser].content),
-        earlier: before.filter((message) => !INSTRUCTION_ROLES.has(message.role)).length,
+        question: lastUser === -1 ? undefined : textOf(messages[lastUser].content),
+        images: lastUser === -1 ? [] : imageKinds(messages[lastUser].content),
+        earlier: earlier.length,
+        earlierImages: earlier.reduce((sum, message) => sum + imageKinds(message.content).length, 0),
         instructions: instructions && messageText(instructions.content),
         lastRole: spoken.at(-1)?.role,
         toolResults: spoken.slice(lastOther + 1).map((message) => messageText(message.content)),
@@ -271,14 +283,26 @@ function choiceText(choice: SimulatedChoice): string {
     return [choice.content ?? choice.refusal ?? '', ...calls].join(' ');
 }
 
-function answerSentence({ question, earlier, instructions, toolResults }: Conversation): string {
+function answerSentence({ question, images, earlier, earlierImages, instructions, toolResults }: Conversation): string {
     const subject =
         question === undefined ? 'Simulated answer without a user message' : `Simulated answer to "${question}"`;
+    const about = images.length === 0 ? '' : ` about ${plural(images.length, 'image')}: ${images.join(', ')}`;
     const results = toolResults.map((result) => `"${shorten(result, TOOL_RESULT_SHOWN)}"`);
     const using = results.length === 0 ? '' : ` using the tool result${results.length === 1 ? '' : 's'} ${results.join(', ')}`;
-    const context = [`conversation of ${earlier} earlier message${earlier === 1 ? '' : 's'}`];
+    const withImages = earlierImages === 0 ? '' : ` with ${plural(earlierImages, 'image')}`;
+    const context = [`conversation of ${plural(earlier, 'earlier message')}${withImages}`];
     if (instructions !== undefined) context.push(`following the instructions "${shorten(instructions, INSTRUCTIONS_SHOWN)}"`);
-    return `${subject}${using} (${context.join(', ')}).`;
+    return `${subject}${about}${using} (${context.join(', ')}).`;
+}
+
+function plural(count: number, noun: string): string {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The text of a message's content, its media left out. */
+function textOf(content: unknown): string {
+    if (!Array.isArray(content)) return messageText(content);
+    return messageText(content.filter((part) => isObject(part) && (part.type === 'text' || part.type === 'refusal')));
 }
 
 function shorten(text: string, length: number): string {

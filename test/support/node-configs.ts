@@ -33,11 +33,14 @@ export const CHAT_DEFAULTS = {
     toolsType: 'json',
     toolChoice: '',
     toolChoiceType: 'str',
+    images: '',
+    imagesType: 'msg',
+    imageDetail: '',
 };
 
 /** A chat node as 0.1 saved it: none of the properties added since. */
 export const CHAT_0_1 = Object.fromEntries(
-    Object.entries(CHAT_DEFAULTS).filter(([key]) => !/^(jsonSchema|reasoningEffort|tools|toolChoice)(Type)?$/.test(key)),
+    Object.entries(CHAT_DEFAULTS).filter(([key]) => !/^(jsonSchema|reasoningEffort|tools|toolChoice|images|imageDetail)(Type)?$/.test(key)),
 ) as Record<string, string>;
 
 export const MODERATE_DEFAULTS = {
@@ -46,4 +49,9 @@ export const MODERATE_DEFAULTS = {
     textType: 'msg',
     model: '',
     modelType: 'str',
+    images: '',
+    imagesType: 'msg',
 };
+
+/** A moderate node as 0.1 saved it: without images. */
+export const MODERATE_0_1 = Object.fromEntries(Object.entries(MODERATE_DEFAULTS).filter(([key]) => !key.startsWith('images'))) as Record<string, string>;

@@ -3,6 +3,7 @@ import type { ChatCompletion, ChatCompletionMessageToolCall } from 'openai/resou
 import { buildChatRequest, type ChatInputs, formatChatResult, streamingParams } from '../../nodes/lib/chat';
 import { InputError } from '../../nodes/lib/input-error';
 import { ResponseError } from '../../nodes/lib/response-error';
+import { dataUrl, IMAGES } from '../support/images';
 
 function inputs(overrides: Partial<ChatInputs> = {}): ChatInputs {
     return {
@@ -167,7 +168,45 @@ describe('chat request', () => {
         ]);
     });
 
+    it('sends images after the text in the user message, each with the detail when one is set', () => {
+        const { params } = buildChatRequest(inputs({ userMessage: 'What is it?', images: ['https://example.com/a.png', IMAGES.jpeg], imageDetail: 'high', systemPrompt: 'Be brief.' }), 'max_tokens');
+        assert.deepEqual(params.messages, [
+            { role: 'system', content: 'Be brief.' },
+            {
+                role: 'user',
+                content: [
+                    { type: 'text', text: 'What is it?' },
+                    { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'high' } },
+                    { type: 'image_url', image_url: { url: dataUrl('jpeg'), detail: 'high' } },
+                ],
+            },
+        ]);
+    });
+
+    it('sends a plain text user message when the images are empty, and no detail when imageDetail is', () => {
+        assert.deepEqual(buildChatRequest(inputs({ images: [], imageDetail: 'low' }), 'max_tokens').params.messages, [{ role: 'user', content: 'Hello' }]);
+        assert.deepEqual(buildChatRequest(inputs({ images: IMAGES.gif, imageDetail: '' }), 'max_tokens').params.messages, [
+            { role: 'user', content: [{ type: 'text', text: 'Hello' }, { type: 'image_url', image_url: { url: dataUrl('gif') } }] },
+        ]);
+    });
+
+    it('keeps the user message with its images in the output history, as it was sent', () => {
+        const request = buildChatRequest(inputs({ images: IMAGES.png }), 'max_tokens');
+        const { history } = formatChatResult(request, completion(['A small picture.']));
+        assert.deepEqual(history, [
+            { role: 'user', content: [{ type: 'text', text: 'Hello' }, { type: 'image_url', image_url: { url: dataUrl('png') } }] },
+            { role: 'assistant', content: 'A small picture.' },
+        ]);
+        // The next chat node reads that history as it is.
+        const next = buildChatRequest(inputs({ history, userMessage: 'What colour is it?' }), 'max_tokens');
+        assert.deepEqual(next.params.messages.slice(0, 2), history);
+    });
+
     const badInputs: [string, Partial<ChatInputs>, string, RegExp][] = [
+        ['an image that is a number', { images: 7 }, 'images', /^images must be an http\(s\) URL, .* got number$/],
+        ['a list with a Buffer that is no image', { images: ['https://example.com/a.png', Buffer.from('text')] }, 'images[1]', /got a buffer of none of these types$/],
+        ['17 images', { images: Array.from({ length: 17 }, () => 'https://example.com/a.png') }, 'images', /at most 16 images, got 17/],
+        ['an image detail that is not auto, low or high', { images: IMAGES.png, imageDetail: 'max' }, 'imageDetail', /must be auto, low or high, got another word/],
         ['a missing user message', { userMessage: undefined }, 'userMessage', /got undefined/],
         ['a user message that is an object', { userMessage: { text: 'hi' } }, 'userMessage', /got object/],
         ['an empty user message', { userMessage: '' }, 'userMessage', /empty/],

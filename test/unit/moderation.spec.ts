@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { ModerationCreateResponse } from 'openai/resources/moderations';
 import { buildModerationRequest, formatModeration } from '../../nodes/lib/moderation';
+import { assertInputError } from '../support/assert-input-error';
+import { dataUrl, IMAGES } from '../support/images';
 
 function answer(results: { flagged: boolean; categories: Record<string, boolean | null>; scores: Record<string, number> }[]): ModerationCreateResponse {
     return {
@@ -40,6 +42,36 @@ describe('moderation request', () => {
             assert.throws(() => buildModerationRequest({ text, model: '' }), (error: Error) => message.test(error.message));
         });
     }
+
+    it('sends the text and the images as one multi-modal input, the text first', () => {
+        const request = buildModerationRequest({ text: 'Is this fine?', model: '', images: ['https://example.com/a.png', IMAGES.webp] });
+        assert.deepEqual(request, {
+            params: {
+                input: [
+                    { type: 'text', text: 'Is this fine?' },
+                    { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+                    { type: 'image_url', image_url: { url: dataUrl('webp') } },
+                ],
+            },
+            many: false,
+        });
+    });
+
+    it('sends the images alone when the text is empty or missing', () => {
+        for (const text of ['', undefined, null]) {
+            assert.deepEqual(buildModerationRequest({ text, model: '', images: IMAGES.png }).params.input, [{ type: 'image_url', image_url: { url: dataUrl('png') } }]);
+        }
+    });
+
+    it('sends the text alone when the list of images is empty', () => {
+        assert.deepEqual(buildModerationRequest({ text: ['a', 'b'], model: '', images: [] }), { params: { input: ['a', 'b'] }, many: true });
+    });
+
+    it('refuses a list of texts with images, and a bad image, naming the field', () => {
+        assertInputError(() => buildModerationRequest({ text: ['a', 'b'], model: '', images: IMAGES.png }), 'text', /^text must be one string when images are given .*got array$/);
+        assertInputError(() => buildModerationRequest({ text: 'a', model: '', images: [IMAGES.png, 'photo.png'] }), 'images[1]', /got a string that is no http\(s\) or data: URL$/);
+        assertInputError(() => buildModerationRequest({ text: 'a', model: '', images: { type: 'Buffer' } }), 'images', /whose data is not a list of bytes$/);
+    });
 
     it('refuses a model that is not a string', () => {
         assert.throws(() => buildModerationRequest({ text: 'x', model: 5 }), /^InputError: model must be a string, got number$/);
@@ -135,6 +167,30 @@ describe('moderation result', () => {
         const result = formatModeration(buildModerationRequest({ text: ['x'], model: '' }), answer([flaggedTwice]));
         const own = { flagged: true, categories: ['violence', 'hate'], categoryScores: { hate: 0.6, violence: 0.9, sexual: 0.7, illicit: 0.01 } };
         assert.deepEqual(result, { ...own, results: [own] });
+    });
+
+    it('tells, with images, what each flagged category was flagged for, and nothing of the others', () => {
+        const request = buildModerationRequest({ text: 'x', model: '', images: 'https://example.com/a.png' });
+        const applied = { hate: ['text'], violence: ['text', 'image'], sexual: ['text', 'image'], illicit: ['text'] };
+        const raw = answer([flaggedTwice]);
+        Object.assign(raw.results[0], { category_applied_input_types: applied });
+        assert.deepEqual(formatModeration(request, raw), {
+            flagged: true,
+            categories: ['violence', 'hate'],
+            categoryScores: flaggedTwice.scores,
+            appliedInputTypes: { violence: ['text', 'image'], hate: ['text'] },
+        });
+        const passed = answer([clean]);
+        Object.assign(passed.results[0], { category_applied_input_types: { hate: ['text'], violence: ['text', 'image'] } });
+        assert.deepEqual(formatModeration(request, passed).appliedInputTypes, {});
+    });
+
+    it('leaves out of appliedInputTypes a category the server says nothing of', () => {
+        const request = buildModerationRequest({ text: '', model: '', images: 'https://example.com/a.png' });
+        assert.deepEqual(formatModeration(request, answer([flaggedTwice])).appliedInputTypes, {});
+        const odd = answer([flaggedTwice]);
+        Object.assign(odd.results[0], { category_applied_input_types: { violence: 'image', hate: ['image', 3] } });
+        assert.deepEqual(formatModeration(request, odd).appliedInputTypes, { hate: ['image'] });
     });
 
     it('refuses an answer with the wrong number of results', () => {

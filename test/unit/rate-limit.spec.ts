@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { pacedFetch } from '../../nodes/lib/paced-fetch';
 import { APIError, RateLimitError } from 'openai';
-import { DEFAULT_RATE_LIMIT_WAIT_MS, estimateTokens, parseDuration, RateLimitPace, withPace } from '../../nodes/lib/rate-limit';
+import { DEFAULT_RATE_LIMIT_WAIT_MS, estimateTokens, IMAGE_TOKENS, parseDuration, RateLimitPace, withPace } from '../../nodes/lib/rate-limit';
 
 /** A pace on a clock the test moves. */
 function paceAt(start = 1_000_000) {
@@ -127,6 +127,19 @@ describe('rate-limit pace', () => {
         it('estimates a request\'s tokens from its JSON', () => {
             assert.equal(estimateTokens({ text: 'x'.repeat(393) }), 101);
             assert.equal(estimateTokens(undefined), 0);
+        });
+
+        it('counts each image as a fixed number of tokens, however long its data: URL', () => {
+            const image = (url: string) => ({ type: 'image_url', image_url: { url, detail: 'high' } });
+            const chat = (url: string) => ({ params: { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is it?' }, image(url)] }] } });
+            const small = estimateTokens(chat('https://example.com/a.png'));
+            const large = estimateTokens(chat(`data:image/jpeg;base64,${'A'.repeat(7_000_000)}`));
+            assert.equal(large, small);
+            const withoutImage = estimateTokens({ params: { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is it?' }, { type: 'image_url' }] }] } });
+            assert.equal(small, withoutImage + IMAGE_TOKENS);
+            // Moderation inputs hold image parts too, one per image.
+            const moderation = estimateTokens({ params: { input: [image('data:image/png;base64,AAAA'), image('data:image/png;base64,AAAA')] } });
+            assert.ok(moderation >= 2 * IMAGE_TOKENS && moderation < 2 * IMAGE_TOKENS + 50, String(moderation));
         });
     });
 
