@@ -278,6 +278,16 @@
         load($("#node-input-account").val());
     }
 
+    // Makes #node-input-<prop> a TypedInput of `types`, the first one its
+    // default, its type kept in #node-input-<prop>Type.
+    function typedField(prop, types) {
+        $("#node-input-" + prop).typedInput({
+            default: types[0],
+            types: types,
+            typeField: "#node-input-" + prop + "Type"
+        });
+    }
+
     window.OpenAINodesEditor = {
         translator: translator,
         isEnvRef: isEnvRef,
@@ -289,6 +299,7 @@
         numberInput: numberInput,
         showDefault: showDefault,
         optionsGroup: optionsGroup,
-        attachModelList: attachModelList
+        attachModelList: attachModelList,
+        typedField: typedField
     };
 })();
