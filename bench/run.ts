@@ -1,6 +1,7 @@
 // `npm run bench`: throughput (A: the openai SDK, B: the thinnest Node-RED
-// node, C: this package's nodes), memory and start-up, against the project's
-// local test server running in a child process of its own. Prints the
+// node, C: this package's nodes), memory, start-up, the first streamed partial
+// and bursts against rate limits, against the project's local test server
+// running in a child process of its own. Prints the
 // tables, writes the numbers as JSON and the chart to .artifacts/bench/, and
 // the chart to bench/throughput.svg on a full run.
 import * as fs from 'node:fs';
@@ -14,6 +15,7 @@ import {
     historyTable,
     machineTable,
     queueTable,
+    rateLimitTable,
     renderMarkdown,
     renderText,
     startupTable,
@@ -23,11 +25,12 @@ import {
 } from './report';
 import { type FirstPartialResults, runFirstPartial } from './scenarios/first-partial';
 import { runMemory, type MemoryResults } from './scenarios/memory';
+import { rateLimitedServers, type RateLimitResults, runRateLimits } from './scenarios/rate-limits';
 import { runStartup, type StartupResults } from './scenarios/startup';
 import { runThroughput, throughputCells, type ThroughputResults } from './scenarios/throughput';
 import { startServerProcess } from './server';
 import { isFullRun, readSettings, serverLatencies, USAGE } from './settings';
-import { judgeTargets, summariseStartup, summariseThroughput } from './summary';
+import { judgeTargets, summariseRateLimits, summariseStartup, summariseThroughput } from './summary';
 
 const log = (line: string) => console.log(line);
 
@@ -46,7 +49,8 @@ async function main(): Promise<void> {
     let memory: MemoryResults | undefined;
     let startup: StartupResults | undefined;
     let firstPartial: FirstPartialResults | undefined;
-    const server = await startServerProcess(serverLatencies(settings));
+    let rateLimits: RateLimitResults | undefined;
+    const server = await startServerProcess(serverLatencies(settings), settings.sections.includes('rate-limits') ? rateLimitedServers(settings) : []);
     try {
         if (settings.sections.includes('throughput')) {
             log('Throughput (A: openai SDK, B: thinnest Node-RED node, C: this package)');
@@ -55,6 +59,10 @@ async function main(): Promise<void> {
         if (settings.sections.includes('memory')) {
             log('Memory');
             memory = await runMemory(settings, server, log);
+        }
+        if (settings.sections.includes('rate-limits')) {
+            log('Rate limits (A: openai SDK, B: thinnest Node-RED node, C: this package)');
+            rateLimits = await runRateLimits(settings, server, log);
         }
     } finally {
         await server.stop();
@@ -72,12 +80,14 @@ async function main(): Promise<void> {
 
     const summary = throughput ? summariseThroughput(throughput) : [];
     const startupSummary = startup ? summariseStartup(startup) : undefined;
-    const targets = judgeTargets(summary, memory);
+    const rateLimitSummary = rateLimits ? summariseRateLimits(rateLimits) : [];
+    const targets = judgeTargets(summary, memory, rateLimitSummary);
     const tables = [
         ...(throughput ? [throughputTable(summary, throughput.lifetimeMaxRssBytes), fullGcTable(summary)] : []),
         ...(memory ? [queueTable(memory), historyTable(memory)] : []),
         ...(startupSummary ? [startupTable(startupSummary)] : []),
         ...(firstPartial ? [firstPartialTable(firstPartial)] : []),
+        ...(rateLimits ? [rateLimitTable(rateLimitSummary, rateLimits.settings)] : []),
         ...(targets.length > 0 ? [targetsTable(targets)] : []),
         machineTable(machine),
     ];
@@ -95,6 +105,7 @@ async function main(): Promise<void> {
         memory,
         startup: startup && { summary: startupSummary, ...startup },
         firstPartial,
+        rateLimits: rateLimits && { summary: rateLimitSummary, ...rateLimits },
     };
     const json = JSON.stringify(results, null, 2);
     const written = [
