@@ -5,7 +5,8 @@ import type { Machine } from './machine';
 import type { FirstPartialResults } from './scenarios/first-partial';
 import { summariseFirstPartial } from './scenarios/first-partial';
 import type { MemoryResults } from './scenarios/memory';
-import { type CellSummary, FULL_GC_PLACES, type StartupSummary, type Target } from './summary';
+import type { RateLimitSettings } from './settings';
+import { type CellSummary, FULL_GC_PLACES, type RateLimitSummary, type StartupSummary, type Target } from './summary';
 import { type ChartSpec, lineChartSvg } from './svg-chart';
 import { KINDS } from './workloads';
 
@@ -177,6 +178,45 @@ export function firstPartialTable(results: FirstPartialResults): Table {
     };
 }
 
+export function rateLimitTable(rows: RateLimitSummary[], settings: RateLimitSettings): Table {
+    const label = (name: ContestantName) => CONTESTANTS.find((contestant) => contestant.name === name)!.label;
+    const limits = settings.settings
+        .map((setting) => `${setting.budget} budget: ${int(setting.requestsPerMinute)} requests and ${int(setting.tokensPerMinute)} tokens a minute`)
+        .join('; ');
+    return {
+        title:
+            `Rate limits: ${int(settings.messages)} chat messages at once, ${settings.concurrency} in flight, ` +
+            `against a server answering in ${settings.latencyMs} ms whose minute lasts ${settings.minuteMs / 1000} s`,
+        headers: ['budget that runs out', 'contestant', 'completed', 'failed', '429s', '429s of requests', 'time', 'share of request limit', 'share of token limit'],
+        rows: order(rows, settings).map((row) => [
+            row.budget,
+            label(row.contestant),
+            int(row.completed),
+            int(row.failed),
+            int(row.refused),
+            `${(row.refusedShare * 100).toFixed(1)}%`,
+            `${(row.elapsedMs / 1000).toFixed(1)} s`,
+            row.shareOf.requests.toFixed(3),
+            row.shareOf.tokens.toFixed(3),
+        ]),
+        notes: [
+            `${limits}; each burst starts with the budgets full.`,
+            'Share of a limit: what completed (messages, or their tokens as the server counted them) ÷ what the budget allowed over the burst: ' +
+                'its full bucket at the start plus its refill at the limit\'s rate for the burst\'s time. 1 = none of it left unused.',
+            'A and B use the SDK\'s default retries (2, after the 429\'s retry-after-ms); C is the chat node with the editor\'s defaults and maxInFlight ' +
+                `${settings.concurrency}, fed every message at once.`,
+        ],
+    };
+}
+
+/** The bursts setting by setting, A B C within each, whichever order they ran in. */
+function order(rows: RateLimitSummary[], settings: RateLimitSettings): RateLimitSummary[] {
+    const rank = (row: RateLimitSummary) =>
+        settings.settings.findIndex((setting) => setting.budget === row.budget) * CONTESTANTS.length +
+        CONTESTANTS.findIndex((contestant) => contestant.name === row.contestant);
+    return [...rows].sort((a, b) => rank(a) - rank(b));
+}
+
 export function machineTable(machine: Machine): Table {
     return {
         title: 'Machine',
@@ -211,7 +251,7 @@ export function renderText(table: Table): string {
 }
 
 /** A cell that reads as a number (with an optional sign or unit): right-aligned in Markdown. */
-const NUMBER = /^([+−-]?[\d,.]+( ms| µs| MB)?|–)$/;
+const NUMBER = /^([+−-]?[\d,.]+( ms| µs| MB| s|%)?|–)$/;
 
 /** The same table in Markdown, for BENCHMARKS.md. */
 export function renderMarkdown(table: Table): string {

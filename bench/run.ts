@@ -1,6 +1,7 @@
 // `npm run bench`: throughput (A: the openai SDK, B: the thinnest Node-RED
-// node, C: this package's nodes), memory and start-up, against the project's
-// local test server running in a child process of its own. Prints the
+// node, C: this package's nodes), memory, start-up, the first streamed partial
+// and bursts against rate limits, against the project's local test server
+// running in a child process of its own. Prints the
 // tables, writes the numbers as JSON and the chart to .artifacts/bench/, and
 // the chart to bench/throughput.svg on a full run.
 import * as fs from 'node:fs';
@@ -15,6 +16,7 @@ import {
     historyTable,
     machineTable,
     queueTable,
+    rateLimitTable,
     renderMarkdown,
     renderText,
     startupTable,
@@ -25,11 +27,12 @@ import {
 import { type FirstPartialResults, runFirstPartial } from './scenarios/first-partial';
 import { imagesTable, type ImagesResults, runImages } from './scenarios/images';
 import { runMemory, type MemoryResults } from './scenarios/memory';
+import { rateLimitedServers, type RateLimitResults, runRateLimits } from './scenarios/rate-limits';
 import { runStartup, type StartupResults } from './scenarios/startup';
 import { runThroughput, throughputCells, type ThroughputResults } from './scenarios/throughput';
 import { startServerProcess } from './server';
 import { isFullRun, readSettings, serverLatencies, USAGE } from './settings';
-import { judgeTargets, summariseStartup, summariseThroughput } from './summary';
+import { judgeTargets, summariseRateLimits, summariseStartup, summariseThroughput } from './summary';
 
 const log = (line: string) => console.log(line);
 
@@ -49,7 +52,8 @@ async function main(): Promise<void> {
     let startup: StartupResults | undefined;
     let firstPartial: FirstPartialResults | undefined;
     let images: ImagesResults | undefined;
-    const server = await startServerProcess(serverLatencies(settings));
+    let rateLimits: RateLimitResults | undefined;
+    const server = await startServerProcess(serverLatencies(settings), settings.sections.includes('rate-limits') ? rateLimitedServers(settings) : []);
     try {
         if (settings.sections.includes('throughput')) {
             log('Throughput (A: openai SDK, B: thinnest Node-RED node, C: this package)');
@@ -62,6 +66,10 @@ async function main(): Promise<void> {
         if (settings.sections.includes('images')) {
             log('Images (a 5 MB JPEG per chat message)');
             images = await runImages(settings, server, log);
+        }
+        if (settings.sections.includes('rate-limits')) {
+            log('Rate limits (A: openai SDK, B: thinnest Node-RED node, C: this package)');
+            rateLimits = await runRateLimits(settings, server, log);
         }
     } finally {
         await server.stop();
@@ -79,13 +87,15 @@ async function main(): Promise<void> {
 
     const summary = throughput ? summariseThroughput(throughput) : [];
     const startupSummary = startup ? summariseStartup(startup) : undefined;
-    const targets = judgeTargets(summary, memory);
+    const rateLimitSummary = rateLimits ? summariseRateLimits(rateLimits) : [];
+    const targets = judgeTargets(summary, memory, rateLimitSummary);
     const tables = [
         ...(throughput ? [throughputTable(summary, throughput.lifetimeMaxRssBytes), fullGcTable(summary)] : []),
         ...(memory ? [queueTable(memory), historyTable(memory), conversationTable(memory)] : []),
         ...(startupSummary ? [startupTable(startupSummary)] : []),
         ...(firstPartial ? [firstPartialTable(firstPartial)] : []),
         ...(images ? [imagesTable(images)] : []),
+        ...(rateLimits ? [rateLimitTable(rateLimitSummary, rateLimits.settings)] : []),
         ...(targets.length > 0 ? [targetsTable(targets)] : []),
         machineTable(machine),
     ];
@@ -104,6 +114,7 @@ async function main(): Promise<void> {
         startup: startup && { summary: startupSummary, ...startup },
         firstPartial,
         images,
+        rateLimits: rateLimits && { summary: rateLimitSummary, ...rateLimits },
     };
     const json = JSON.stringify(results, null, 2);
     const written = [

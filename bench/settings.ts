@@ -1,12 +1,30 @@
 // What one benchmark run measures, from the command line and the environment:
-//   node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial,images]
+//   node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial,images,rate-limits]
 //                          [--latency 0,20] [--concurrency 1,16,128] [--profile]
 // BENCH_QUICK=1 is the same as --quick. --latency and --concurrency narrow the
 // throughput matrix, e.g. to profile one cell.
 import { parseArgs } from 'node:util';
 
-export type Section = 'throughput' | 'memory' | 'startup' | 'first-partial' | 'images';
-const SECTIONS: readonly Section[] = ['throughput', 'memory', 'startup', 'first-partial', 'images'];
+export type Section = 'throughput' | 'memory' | 'startup' | 'first-partial' | 'images' | 'rate-limits';
+const SECTIONS: readonly Section[] = ['throughput', 'memory', 'startup', 'first-partial', 'images', 'rate-limits'];
+
+/** Which of a server's budgets a rate-limits setting makes run out first. */
+export type Budget = 'requests' | 'tokens';
+
+/** The rate-limits section: one burst of chat messages per setting, against a server with these budgets. */
+export interface RateLimitSettings {
+    /** Chat messages fed at once. */
+    messages: number;
+    /** Requests in flight at once: A's loops, B's window, C's maxInFlight. */
+    concurrency: number;
+    /** The rate-limited servers' answer latency. */
+    latencyMs: number;
+    /** How long the servers' minute lasts: a shortened clock, so that a burst against a per-minute limit takes seconds. */
+    minuteMs: number;
+    /** Requests each contestant makes, against the plain 0 ms server, before its bursts. */
+    warmupRequests: number;
+    settings: { budget: Budget; requestsPerMinute: number; tokensPerMinute: number }[];
+}
 
 export interface BenchSettings {
     quick: boolean;
@@ -35,6 +53,7 @@ export interface BenchSettings {
     /** Streamed answers per contestant in the first-partial section, and those before them that warm up. */
     firstPartialSamples: number;
     firstPartialWarmup: number;
+    rateLimits: RateLimitSettings;
     /** Run the throughput contestants under `--cpu-prof`. */
     profile: boolean;
     sections: Section[];
@@ -53,6 +72,19 @@ const FULL: Omit<BenchSettings, 'quick' | 'profile' | 'sections'> = {
     startupSamples: 7,
     firstPartialSamples: 400,
     firstPartialWarmup: 100,
+    // A chat request of the bench costs 26 tokens at the test server (9 of prompt, 17 of answer):
+    // 24,000 tokens a minute is ~920 requests, fewer than the 1,200 the request budget allows.
+    rateLimits: {
+        messages: 2000,
+        concurrency: 8,
+        latencyMs: 20,
+        minuteMs: 20_000,
+        warmupRequests: 1000,
+        settings: [
+            { budget: 'requests', requestsPerMinute: 1200, tokensPerMinute: 1_000_000 },
+            { budget: 'tokens', requestsPerMinute: 1200, tokensPerMinute: 24_000 },
+        ],
+    },
 };
 
 const QUICK: typeof FULL = {
@@ -68,10 +100,21 @@ const QUICK: typeof FULL = {
     startupSamples: 1,
     firstPartialSamples: 60,
     firstPartialWarmup: 20,
+    rateLimits: {
+        messages: 200,
+        concurrency: 8,
+        latencyMs: 20,
+        minuteMs: 4000,
+        warmupRequests: 200,
+        settings: [
+            { budget: 'requests', requestsPerMinute: 120, tokensPerMinute: 100_000 },
+            { budget: 'tokens', requestsPerMinute: 120, tokensPerMinute: 2400 },
+        ],
+    },
 };
 
 export const USAGE =
-    'Usage: node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial,images] [--latency 0,20] [--concurrency 1,16,128] [--profile]';
+    'Usage: node dist/bench/run.js [--quick] [--rounds N] [--only throughput,memory,startup,first-partial,images,rate-limits] [--latency 0,20] [--concurrency 1,16,128] [--profile]';
 
 export function readSettings(args: string[], env: NodeJS.ProcessEnv): BenchSettings {
     const { values } = parseArgs({

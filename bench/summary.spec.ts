@@ -2,8 +2,10 @@
 // e.g. `mocha --no-config 'dist/bench/*.spec.js'` (npm test never sees bench/).
 import { strict as assert } from 'node:assert';
 import type { ContestantName } from './contestants/contestant';
+import type { RateLimitResults, RateLimitSample } from './scenarios/rate-limits';
 import type { ThroughputResults, ThroughputSample } from './scenarios/throughput';
-import { judgeTargets, summariseThroughput } from './summary';
+import type { Budget, RateLimitSettings } from './settings';
+import { judgeTargets, summariseRateLimits, summariseThroughput } from './summary';
 import type { Kind } from './workloads';
 
 const REQUESTS = 1000;
@@ -108,5 +110,73 @@ describe('benchmark targets', () => {
         const [target] = cpuTargets(judgeTargets(cells, undefined));
         assert.equal(target.measured, '+103 µs');
         assert.equal(target.met, false);
+    });
+});
+
+/** A burst of 1,000 messages against 600 requests and 12,000 tokens a minute, on a 10 s minute. */
+const RATE_SETTINGS: RateLimitSettings = {
+    messages: 1000,
+    concurrency: 8,
+    latencyMs: 0,
+    minuteMs: 10_000,
+    warmupRequests: 0,
+    settings: [
+        { budget: 'requests', requestsPerMinute: 600, tokensPerMinute: 1_000_000 },
+        { budget: 'tokens', requestsPerMinute: 600, tokensPerMinute: 12_000 },
+    ],
+};
+
+/** One contestant's burst: what completed, the 429s, the seconds it took; 20 tokens a completed message. */
+function burst(budget: Budget, contestant: ContestantName, completed: number, refused: number, seconds: number): RateLimitSample {
+    return {
+        budget,
+        contestant,
+        messages: RATE_SETTINGS.messages,
+        completed,
+        failed: RATE_SETTINGS.messages - completed,
+        requests: completed + refused,
+        refused,
+        tokens: completed * 20,
+        elapsedMs: seconds * 1000,
+    };
+}
+
+const rateLimits = (samples: RateLimitSample[]): RateLimitResults => ({ settings: RATE_SETTINGS, samples });
+const rateTargets = named('rate limits');
+
+describe('rate-limit targets', () => {
+    it('takes goodput as what completed over the full bucket plus its refill for the burst\'s time', () => {
+        // 600 in the bucket, 60 a second: 1,000 messages in 6.67 s use all of it; in 10 s, 1,000 of 1,200.
+        const [ideal, slow] = summariseRateLimits(rateLimits([burst('requests', 'package-nodes', 1000, 0, 20 / 3), burst('requests', 'sdk', 1000, 0, 10)]));
+        assert.ok(Math.abs(ideal.shareOf.requests - 1) < 1e-9, String(ideal.shareOf.requests));
+        assert.ok(Math.abs(slow.shareOf.requests - 1000 / 1200) < 1e-9, String(slow.shareOf.requests));
+        assert.ok(Math.abs(slow.shareOf.tokens - 20_000 / 2_000_000) < 1e-9, 'the token budget, far from spent');
+    });
+
+    it('judges C on the budget that runs out: no message failed, 429s on at most 2% of its requests, goodput at least 0.9', () => {
+        const summary = summariseRateLimits(
+            rateLimits([
+                burst('tokens', 'sdk', 700, 901, 3),
+                burst('tokens', 'thin-node', 710, 880, 3),
+                // 12,000 + 12,000 × 1.1 = 25,200 tokens allowed in 11 s; 1,000 × 20 used (0.794).
+                burst('tokens', 'package-nodes', 1000, 20, 11),
+            ]),
+        );
+        assert.deepEqual(
+            rateTargets(judgeTargets([], undefined, summary)).map((target) => [target.name, target.measured, target.met, target.beside]),
+            [
+                ['rate limits, tokens budget: C fails no message', '0 of 1,000', true, 'failed: A 300, B 290'],
+                ['rate limits, tokens budget: C 429s ≤ 2.0% of its requests', '2.0% (20 of 1,020)', true, 'A 56.3%, B 55.3%'],
+                ['rate limits, tokens budget: C goodput ≥ 0.9 of the limit', '0.794', false, 'A 0.897, B 0.910'],
+            ],
+        );
+    });
+
+    it('misses when C fails a message or gets more 429s than 2% of its requests', () => {
+        const summary = summariseRateLimits(
+            rateLimits([burst('requests', 'sdk', 900, 300, 6), burst('requests', 'thin-node', 900, 300, 6), burst('requests', 'package-nodes', 999, 21, 20 / 3)]),
+        );
+        const met = rateTargets(judgeTargets([], undefined, summary)).map((target) => target.met);
+        assert.deepEqual(met, [false, false, true]);
     });
 });

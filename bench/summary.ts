@@ -1,10 +1,12 @@
 // Turns the raw samples into the figures of the report: medians per cell and
-// contestant, the paired ratios C/B and C/A and differences C−B, and the
-// targets.
+// contestant, the paired ratios C/B and C/A and differences C−B, the rate-limit
+// bursts' share of the limit, and the targets.
 import { CONTESTANTS, type ContestantName } from './contestants/contestant';
 import type { MemoryResults } from './scenarios/memory';
+import type { RateLimitResults, RateLimitSample } from './scenarios/rate-limits';
 import type { StartupResults } from './scenarios/startup';
 import type { ThroughputResults, ThroughputSample } from './scenarios/throughput';
+import type { Budget } from './settings';
 import { median } from './stats';
 import type { Kind } from './workloads';
 
@@ -44,6 +46,18 @@ export interface Target {
     met: boolean;
     /** A figure shown beside the target, not judged (e.g. C/A beside C/B); '' when none. */
     beside: string;
+}
+
+/** One contestant's burst against one rate-limit setting. */
+export interface RateLimitSummary extends RateLimitSample {
+    /** The 429s as a share of the requests it made. */
+    refusedShare: number;
+    /**
+     * Goodput as a share of each limit: what completed ÷ what the budget
+     * allowed over the burst (the full bucket it starts with, plus its refill
+     * at the limit's rate for the burst's time); 1 = nothing of it unused.
+     */
+    shareOf: Record<Budget, number>;
 }
 
 export interface StartupSummary {
@@ -112,6 +126,18 @@ export function summariseThroughput(results: ThroughputResults): CellSummary[] {
     });
 }
 
+export function summariseRateLimits({ settings, samples }: RateLimitResults): RateLimitSummary[] {
+    return samples.map((sample) => {
+        const limits = settings.settings.find((setting) => setting.budget === sample.budget)!;
+        const allowed = (perMinute: number) => perMinute * (1 + sample.elapsedMs / settings.minuteMs);
+        return {
+            ...sample,
+            refusedShare: sample.requests > 0 ? sample.refused / sample.requests : 0,
+            shareOf: { requests: sample.completed / allowed(limits.requestsPerMinute), tokens: sample.tokens / allowed(limits.tokensPerMinute) },
+        };
+    });
+}
+
 function fullGcPlace(c: ThroughputSample, b: ThroughputSample): FullGcPlace {
     if (c.majorGcs > 0) return b.majorGcs > 0 ? 'both' : 'C only';
     return b.majorGcs > 0 ? 'B only' : 'neither';
@@ -124,13 +150,19 @@ const THROUGHPUT_FROM_C = 16;
 /** CPU: the mean over the cells of C − B, µs per request, at most this. */
 const CPU_GOAL_US = 100;
 
+/** Rate limits: C completes every message, with 429s on at most this share of its requests… */
+const REFUSED_GOAL = 0.02;
+/** …and uses at least this share of the budget that runs out. */
+const SHARE_GOAL = 0.9;
+
 /**
  * The targets, judged on this run's figures. Both are measured against B,
  * Node-RED's own floor, where a node can act: C/A is shown beside C/B, not
  * judged. CPU is judged on the mean of the cells, since one cell's C − B
  * moves by more than 50 µs from run to run with where full collections fall.
+ * Of a rate-limit burst, C's figures are judged, A's and B's shown beside.
  */
-export function judgeTargets(cells: CellSummary[], memory: MemoryResults | undefined): Target[] {
+export function judgeTargets(cells: CellSummary[], memory: MemoryResults | undefined, rateLimits: RateLimitSummary[] = []): Target[] {
     const targets: Target[] = [];
     for (const cell of cells.filter((candidate) => candidate.concurrency >= THROUGHPUT_FROM_C)) {
         targets.push({
@@ -161,7 +193,26 @@ export function judgeTargets(cells: CellSummary[], memory: MemoryResults | undef
         linear('heap held per request linear in history length', memory.history.heldHeapPerMessage, 'B per history message');
         linear('conversation memory heap linear in stored messages', memory.conversations.heapPerStoredMessage, 'B per stored message');
     }
+    for (const budget of [...new Set(rateLimits.map((row) => row.budget))]) {
+        const of = (name: ContestantName) => rateLimits.find((row) => row.budget === budget && row.contestant === name)!;
+        const others = (figure: (row: RateLimitSummary) => string) => `A ${figure(of('sdk'))}, B ${figure(of('thin-node'))}`;
+        const c = of('package-nodes');
+        const count = (value: number) => value.toLocaleString('en-US');
+        const failed = (row: RateLimitSummary) => count(row.failed);
+        const refused = (row: RateLimitSummary) => percent(row.refusedShare);
+        const share = (row: RateLimitSummary) => row.shareOf[budget].toFixed(3);
+        const name = `rate limits, ${budget} budget:`;
+        targets.push(
+            { name: `${name} C fails no message`, measured: `${failed(c)} of ${count(c.messages)}`, met: c.failed === 0, beside: `failed: ${others(failed)}` },
+            { name: `${name} C 429s ≤ ${percent(REFUSED_GOAL)} of its requests`, measured: `${refused(c)} (${count(c.refused)} of ${count(c.requests)})`, met: c.refusedShare <= REFUSED_GOAL, beside: others(refused) },
+            { name: `${name} C goodput ≥ ${SHARE_GOAL} of the limit`, measured: share(c), met: c.shareOf[budget] >= SHARE_GOAL, beside: others(share) },
+        );
+    }
     return targets;
+}
+
+function percent(share: number): string {
+    return `${(share * 100).toFixed(1)}%`;
 }
 
 function signedUs(value: number): string {

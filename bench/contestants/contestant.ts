@@ -1,6 +1,6 @@
 // What the three contestants have in common: each makes `requests` requests
-// of one kind against the test server at one latency, at most `concurrency`
-// at once, and reports how many failed.
+// of one kind against one of the test servers, at most `concurrency` at
+// once, and reports how many failed.
 import type { Usage } from '../measure';
 import type { FlowDriver } from '../node-red/flow-driver';
 import type { FlowNode } from '../node-red/runtime';
@@ -12,7 +12,7 @@ export interface RunOutcome {
     firstError?: string;
 }
 
-/** One measurement: a kind of request, a server latency, a concurrency and a count. */
+/** One throughput measurement: a kind of request, a server latency, a concurrency and a count. */
 export interface Cell {
     kind: Kind;
     latencyMs: number;
@@ -20,10 +20,18 @@ export interface Cell {
     requests: number;
 }
 
+/** What a contestant is asked to do: `requests` requests of `kind` against the test server named `server`. */
+export interface Run {
+    kind: Kind;
+    server: string;
+    concurrency: number;
+    requests: number;
+}
+
 export type CellMeasurement = Usage & RunOutcome;
 
 export interface Contestant {
-    run(kind: Kind, latencyMs: number, concurrency: number, requests: number): Promise<RunOutcome>;
+    run(run: Run): Promise<RunOutcome>;
 }
 
 export type ContestantName = 'sdk' | 'thin-node' | 'package-nodes';
@@ -52,14 +60,7 @@ export interface FlowContestant {
 
 export interface ContestantSetup {
     urls: ServerUrls;
-    /** Every latency with a server, the warm-up's (0 ms) included. */
-    latenciesMs: number[];
+    /** The names of the servers the runs will use, the warm-up's (0 ms) included. */
+    servers: string[];
     concurrencies: number[];
-}
-
-/** The base URL of the server with this latency. */
-export function urlFor(urls: ServerUrls, latencyMs: number): string {
-    const url = urls.byLatency[String(latencyMs)];
-    if (!url) throw new Error(`no test server with a latency of ${latencyMs} ms`);
-    return url;
 }

@@ -6,9 +6,10 @@ import { runChild, serve } from '../child';
 import { measure } from '../measure';
 import { FlowDriver, sinkNodes } from '../node-red/flow-driver';
 import { startNodeRed } from '../node-red/runtime';
+import { latencyServer } from '../server';
 import { WARMUP_LATENCY_MS } from '../settings';
 import { KINDS } from '../workloads';
-import type { Cell, CellMeasurement, Contestant, ContestantName, ContestantSetup, FlowContestant } from './contestant';
+import type { CellMeasurement, Contestant, ContestantName, ContestantSetup, FlowContestant, Run } from './contestant';
 import { packageNodesFlow } from './package-nodes';
 import { sdkContestant } from './sdk';
 import { thinNodeFlow } from './thin-node';
@@ -65,14 +66,13 @@ runChild(async () => {
             const each = Math.ceil(requests / cells.length);
             let errors = 0;
             for (const { kind, concurrency } of cells) {
-                errors += (await contestant.run(kind, WARMUP_LATENCY_MS, concurrency, each)).errors;
+                errors += (await contestant.run({ kind, server: latencyServer(WARMUP_LATENCY_MS), concurrency, requests: each })).errors;
             }
             return { errors, requests: each * cells.length };
         },
-        measure: async ({ name, cell }: { name: ContestantName; cell: Cell }): Promise<CellMeasurement> => {
+        measure: async ({ name, run }: { name: ContestantName; run: Run }): Promise<CellMeasurement> => {
             const { contestant } = ready(name);
-            const run = () => contestant.run(cell.kind, cell.latencyMs, cell.concurrency, cell.requests);
-            const { usage, result } = await measure(run, { sampleEveryMs: SAMPLE_EVERY_MS, collectFirst: false });
+            const { usage, result } = await measure(() => contestant.run(run), { sampleEveryMs: SAMPLE_EVERY_MS, collectFirst: false });
             return { ...usage, ...result };
         },
         maxRss: () => process.resourceUsage().maxRSS * 1024,

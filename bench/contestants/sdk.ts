@@ -1,24 +1,25 @@
 // Contestant A: the `openai` SDK called directly, `concurrency` loops each
 // awaiting one request at a time.
 import OpenAI from 'openai';
-import { chatParams, type Kind, moderationParams, userText } from '../workloads';
-import { type Contestant, type ContestantSetup, type RunOutcome, urlFor } from './contestant';
+import { urlFor } from '../server';
+import { chatParams, moderationParams, userText } from '../workloads';
+import type { Contestant, ContestantSetup, Run, RunOutcome } from './contestant';
 
 export function sdkContestant({ urls }: ContestantSetup): Contestant {
     // One client per server, as one account node makes one per account.
-    const clients = new Map<number, OpenAI>();
-    const clientFor = (latencyMs: number) => {
-        let client = clients.get(latencyMs);
+    const clients = new Map<string, OpenAI>();
+    const clientFor = (server: string) => {
+        let client = clients.get(server);
         if (!client) {
-            client = new OpenAI({ apiKey: urls.apiKey, baseURL: urlFor(urls, latencyMs) });
-            clients.set(latencyMs, client);
+            client = new OpenAI({ apiKey: urls.apiKey, baseURL: urlFor(urls, server) });
+            clients.set(server, client);
         }
         return client;
     };
 
     return {
-        async run(kind: Kind, latencyMs: number, concurrency: number, requests: number): Promise<RunOutcome> {
-            const client = clientFor(latencyMs);
+        async run({ kind, server, concurrency, requests }: Run): Promise<RunOutcome> {
+            const client = clientFor(server);
             const request = (index: number): Promise<unknown> =>
                 kind === 'chat'
                     ? client.chat.completions.create(chatParams(userText(index)))

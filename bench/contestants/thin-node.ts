@@ -3,21 +3,22 @@
 // flight: it sends the next one as one comes out.
 import { SINK_ID } from '../node-red/flow-driver';
 import type { FlowNode } from '../node-red/runtime';
+import { urlFor } from '../server';
 import { chatParams, KINDS, type Kind, moderationParams, userText } from '../workloads';
-import { type ContestantSetup, type FlowContestant, urlFor } from './contestant';
+import type { ContestantSetup, FlowContestant } from './contestant';
 
-const nodeId = (kind: Kind, latencyMs: number) => `thin-${kind}-${latencyMs}`;
+const nodeId = (kind: Kind, server: string) => `thin-${kind}-${server}`;
 
-export function thinNodeFlow({ urls, latenciesMs }: ContestantSetup, tab: string): FlowContestant {
+export function thinNodeFlow({ urls, servers }: ContestantSetup, tab: string): FlowContestant {
     const nodes: FlowNode[] = [];
     for (const kind of KINDS) {
-        for (const latencyMs of latenciesMs) {
+        for (const server of servers) {
             nodes.push({
-                id: nodeId(kind, latencyMs),
+                id: nodeId(kind, server),
                 z: tab,
                 type: 'bench-thin',
                 endpoint: kind,
-                baseURL: urlFor(urls, latencyMs),
+                baseURL: urlFor(urls, server),
                 apiKey: urls.apiKey,
                 wires: [[SINK_ID]],
             });
@@ -27,9 +28,9 @@ export function thinNodeFlow({ urls, latenciesMs }: ContestantSetup, tab: string
         nodes,
         credentials: {},
         contestant: (driver) => ({
-            run(kind, latencyMs, concurrency, requests) {
+            run({ kind, server, concurrency, requests }) {
                 const body = kind === 'chat' ? chatParams : moderationParams;
-                return driver.drive(nodeId(kind, latencyMs), requests, (index) => ({ payload: body(userText(index)) }), {
+                return driver.drive(nodeId(kind, server), requests, (index) => ({ payload: body(userText(index)) }), {
                     window: concurrency,
                 });
             },

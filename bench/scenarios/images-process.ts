@@ -10,7 +10,7 @@ import { liveHeapBytes, measure, settle, type Usage } from '../measure';
 import { FlowDriver, sinkNodes, SINK_ID } from '../node-red/flow-driver';
 import { accountNode, chatNodeSettings } from '../node-red/package-flow';
 import { startNodeRed } from '../node-red/runtime';
-import type { ServerUrls } from '../server';
+import { latencyServer, type ServerUrls, urlFor } from '../server';
 import { CHAT_MODEL, userText } from '../workloads';
 
 /** `text`: the chat node without an image; `image`: the chat node with a JPEG Buffer; `sdk-image`: the bare SDK sending the same image as a ready data: URL. */
@@ -58,7 +58,7 @@ async function nodeSender(urls: ServerUrls, image: Buffer | undefined): Promise<
             flows: [
                 { id: tab, type: 'tab' },
                 ...sinkNodes(tab),
-                accountNode('account-fast', urls.byLatency['0']),
+                accountNode('account-fast', urlFor(urls, latencyServer(0))),
                 accountNode('account-hold', urls.hold),
                 chat('chat', 'account-fast'),
                 chat('held', 'account-hold'),
@@ -84,7 +84,7 @@ async function nodeSender(urls: ServerUrls, image: Buffer | undefined): Promise<
 }
 
 function sdkSender(urls: ServerUrls, image: Buffer): Sender {
-    const client = new OpenAI({ apiKey: urls.apiKey, baseURL: urls.byLatency['0'], maxRetries: 0 });
+    const client = new OpenAI({ apiKey: urls.apiKey, baseURL: urlFor(urls, latencyServer(0)), maxRetries: 0 });
     const holding = new OpenAI({ apiKey: urls.apiKey, baseURL: urls.hold, maxRetries: 0 });
     const url = `data:image/jpeg;base64,${image.toString('base64')}`;
     const params = (index: number) => ({

@@ -6,7 +6,7 @@ import { FlowDriver, sinkNodes, SINK_ID } from '../node-red/flow-driver';
 import { accountNode, chatNodeSettings, moderateNodeSettings } from '../node-red/package-flow';
 import { type FlowNode, startNodeRed } from '../node-red/runtime';
 import { liveHeapBytes, maxRssBytes, measure, settle, type Usage } from '../measure';
-import type { ServerUrls } from '../server';
+import { latencyServer, type ServerUrls, urlFor } from '../server';
 import { historyJson, type Kind, userText } from '../workloads';
 import type { NodeMessage } from 'node-red';
 
@@ -141,7 +141,7 @@ async function historyMemory(point: HistoryPoint, urls: ServerUrls): Promise<His
     const flows: FlowNode[] = [
         { id: TAB, type: 'tab' },
         ...sinkNodes(TAB),
-        accountNode('account-fast', urls.byLatency['0']),
+        accountNode('account-fast', urlFor(urls, latencyServer(0))),
         accountNode('account-hold', urls.hold),
         { ...chatNodeSettings({ ...common, account: 'account-fast' }), id: 'end-to-end' },
         { ...chatNodeSettings({ ...common, account: 'account-hold' }), id: 'held' },
@@ -188,7 +188,7 @@ async function conversationMemory(point: ConversationPoint, urls: ServerUrls): P
     const flows: FlowNode[] = [
         { id: TAB, type: 'tab' },
         ...sinkNodes(TAB),
-        accountNode('account', urls.byLatency['0']),
+        accountNode('account', urlFor(urls, latencyServer(0))),
         { ...chatNodeSettings(memory), id: 'node', z: TAB, account: 'account', wires: [[SINK_ID]] },
     ];
     const driver = new FlowDriver(await startNodeRed({ flows, credentials: { account: { apiKey: urls.apiKey } } }));

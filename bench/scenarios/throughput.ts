@@ -9,10 +9,9 @@
 // whatever collecting it left, and which comes after A's turn, while their
 // process idles; over any two rounds each has each place once.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { type Child, forkChild } from '../child';
-import { type Cell, type CellMeasurement, CONTESTANTS, type ContestantName, PROCESSES } from '../contestants/contestant';
-import type { ServerProcess } from '../server';
+import { startContestants } from '../contestants/children';
+import { type Cell, type CellMeasurement, CONTESTANTS, type ContestantName, type Run } from '../contestants/contestant';
+import { latencyServer, type ServerProcess } from '../server';
 import { turnOrder } from '../turn-order';
 import { type BenchSettings, requestsFor, serverLatencies } from '../settings';
 import { KINDS } from '../workloads';
@@ -46,30 +45,15 @@ export async function runThroughput(
     profileDir: string,
     log: (line: string) => void,
 ): Promise<ThroughputResults> {
-    const children = new Map<ContestantName, Child>();
-    const forked: Child[] = [];
-    const setup = { urls: server.urls, latenciesMs: serverLatencies(settings), concurrencies: settings.concurrencies };
+    const setup = { urls: server.urls, servers: serverLatencies(settings).map(latencyServer), concurrencies: settings.concurrencies };
     if (settings.profile) fs.mkdirSync(profileDir, { recursive: true });
-    let warmupRequests = 0;
+    const contestants = await startContestants(
+        setup,
+        { warmupRequests: settings.warmupRequests, execArgv: settings.profile ? (names) => profileFlags(profileDir, names) : undefined },
+        server,
+        log,
+    );
     try {
-        // One at a time, so that no contestant's set-up or warm-up competes with another's.
-        for (const names of PROCESSES) {
-            const child = await forkChild(path.join(__dirname, '..', 'contestants', 'process.js'), [names.join(',')], {
-                execArgv: settings.profile ? profileFlags(profileDir, names) : [],
-            });
-            forked.push(child);
-            await child.call('setup', setup);
-            for (const name of names) {
-                children.set(name, child);
-                const { letter } = CONTESTANTS.find((contestant) => contestant.name === name)!;
-                const warmup = await child.call<{ errors: number; requests: number }>('warmup', { name, requests: settings.warmupRequests });
-                if (warmup.errors > 0) throw new Error(`contestant ${letter} failed ${warmup.errors} warm-up requests`);
-                warmupRequests = warmup.requests;
-                await server.reset();
-                log(`  ${letter} ready (${warmup.requests} warm-up requests)`);
-            }
-        }
-
         const samples: ThroughputSample[] = [];
         const cells = throughputCells(settings);
         // Round 0 is not counted: going from the warm-up to each cell's own pace (and heap) takes
@@ -78,7 +62,7 @@ export async function runThroughput(
             for (const cell of cells) {
                 const line: string[] = [];
                 for (const { name, letter } of turnOrder(CONTESTANTS, round - 1)) {
-                    const measured = await children.get(name)!.call<CellMeasurement>('measure', { name, cell });
+                    const measured = await contestants.measure(name, runOf(cell));
                     const activity = await server.reset();
                     if (measured.errors > 0 || activity.requests !== cell.requests) {
                         throw new Error(
@@ -97,23 +81,25 @@ export async function runThroughput(
                 log(`  ${counted} ${describeCell(cell)}: ${line.join('  ')}`);
             }
         }
-
-        const lifetimeMaxRssBytes = {} as Record<ContestantName, number>;
-        for (const [name, child] of children) lifetimeMaxRssBytes[name] = await child.call<number>('maxRss');
         return {
             samples,
-            lifetimeMaxRssBytes,
-            warmupRequests,
+            lifetimeMaxRssBytes: await contestants.maxRss(),
+            warmupRequests: contestants.warmupRequests,
             profiles: settings.profile ? profileDir : undefined,
         };
     } finally {
         // Profiles are written when a child exits normally.
-        await Promise.all(forked.map((child) => child.stop()));
+        await contestants.stop();
     }
 }
 
 function profileFlags(dir: string, names: readonly ContestantName[]): string[] {
     return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${names.join('+')}.cpuprofile`];
+}
+
+/** What a contestant is asked to do for a cell: its requests against the plain server of its latency. */
+function runOf({ kind, latencyMs, concurrency, requests }: Cell): Run {
+    return { kind, server: latencyServer(latencyMs), concurrency, requests };
 }
 
 export function describeCell(cell: Cell): string {

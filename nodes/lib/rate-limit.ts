@@ -27,6 +27,8 @@ interface Budget {
     at: number;
     perMs: number;
     resetAt: number;
+    /** What {@link RateLimitPace.sending} gave the request whose answer told of it; 0 = not known. */
+    sentAs: number;
 }
 
 /** What a budget holds at `now`. */
@@ -56,6 +58,7 @@ export class RateLimitPace {
     // budget may not count them yet, so they are taken from it.
     private inFlight = 0;
     private inFlightTokens = 0;
+    private sent = 0;
 
     constructor(private readonly now: () => number = Date.now) {}
 
@@ -86,6 +89,12 @@ export class RateLimitPace {
         this.inFlightTokens -= tokens;
     }
 
+    /** A request goes to the server: the number that tells its answer, in {@link observe}, from those of requests sent before it. */
+    sending(): number {
+        this.sent += 1;
+        return this.sent;
+    }
+
     /** Whether the server told of a token budget that is still running, so that requests' tokens count. */
     countsTokens(): boolean {
         return this.tokens !== undefined && this.now() < this.tokens.resetAt;
@@ -100,15 +109,17 @@ export class RateLimitPace {
 
     /**
      * Reads an answer's headers: what the server says is left of each budget
-     * counts every request it had received by then. A 429 blocks every start until its
+     * counts every request it had received by then. `sentAs` is what
+     * {@link sending} gave the request (0 = not known: the answer may be a
+     * late one, and only lowers what is left). A 429 blocks every start until its
      * `retry-after-ms` / `retry-after` time (or, without one, the reset of a
      * spent budget, or {@link DEFAULT_RATE_LIMIT_WAIT_MS}).
      */
-    observe(headers: HeaderReader, status: number): void {
+    observe(headers: HeaderReader, status: number, sentAs = 0): void {
         const now = this.now();
         // The answered request is one of those in flight; the others may not be counted yet.
-        this.requests = merge(this.requests, budget(headers, 'requests', now, Math.max(0, this.inFlight - 1)), now);
-        this.tokens = merge(this.tokens, budget(headers, 'tokens', now, Math.max(0, this.inFlightTokens)), now);
+        this.requests = merge(this.requests, budget(headers, 'requests', now, Math.max(0, this.inFlight - 1), sentAs), now);
+        this.tokens = merge(this.tokens, budget(headers, 'tokens', now, Math.max(0, this.inFlightTokens), sentAs), now);
         if (status !== 429) return;
         const spent = Math.max(msUntil(this.requests, 1, now), msUntil(this.tokens, 1, now));
         const waitMs = retryAfterMs(headers, now) ?? (spent > 0 ? spent : DEFAULT_RATE_LIMIT_WAIT_MS);
@@ -116,23 +127,26 @@ export class RateLimitPace {
     }
 }
 
-function budget(headers: HeaderReader, kind: 'requests' | 'tokens', now: number, pending: number): Budget | undefined {
+function budget(headers: HeaderReader, kind: 'requests' | 'tokens', now: number, pending: number, sentAs: number): Budget | undefined {
     const remaining = Number(headers.get(`x-ratelimit-remaining-${kind}`) ?? Number.NaN);
     const reset = parseDuration(headers.get(`x-ratelimit-reset-${kind}`));
     if (!Number.isFinite(remaining) || reset === undefined) return undefined;
     const limit = Number(headers.get(`x-ratelimit-limit-${kind}`) ?? Number.NaN);
     const perMs = Number.isFinite(limit) && limit > remaining && reset > 0 ? (limit - remaining) / reset : 0;
-    return { remaining: remaining - pending, at: now, perMs, resetAt: now + reset };
+    return { remaining: remaining - pending, at: now, perMs, resetAt: now + reset, sentAs };
 }
 
 /**
- * Answers come back out of order: within one window (the known budget has not
- * reset yet), an answer can only lower what is left; once it has reset, the
- * newest answer starts the next window.
+ * The answer to a request sent after the one that told of the known budget
+ * says what the server counted since: it replaces the pace's own count, whose
+ * token estimates may be too high (kept, they would leave the budget partly
+ * unused until its reset). Answers come back out of order, though: one to a
+ * request sent earlier can only lower what is left, until the known budget
+ * has reset.
  */
 function merge(known: Budget | undefined, told: Budget | undefined, now: number): Budget | undefined {
     if (!told) return known;
-    if (!known || known.resetAt <= now) return told;
+    if (!known || known.resetAt <= now || told.sentAs > known.sentAs) return told;
     return told.remaining < available(known, now) ? told : known;
 }
 

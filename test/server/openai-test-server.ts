@@ -13,7 +13,7 @@ import {
     simulatedStatusError,
 } from './openai-errors';
 import { answer, type ParsedJson, type Reply, schemaFor } from './openai-routes';
-import { RateLimitBudget, type RateLimitOptions, type RateLimitVerdict } from './rate-limits';
+import { RateLimitBudget, type RateLimitOptions, type RateLimitTally, type RateLimitVerdict } from './rate-limits';
 import { loadRequestValidators, type BodyCheck, type RequestValidators } from './openapi-validation';
 
 export { CHAT_MODELS, DEFAULT_MODERATION_MODEL, MODELS, MODERATION_MODELS } from './openai-routes';
@@ -112,6 +112,8 @@ export interface TestServer {
     latencyMs: number;
     /** The next `times` (default 1) requests get this fault, after any faults queued earlier. */
     failNext(fault: Fault, times?: number): void;
+    /** What the `rateLimits` budgets let through and refused since the start or the last reset; all 0 without them. */
+    rateLimitTally(): RateLimitTally;
     /** Forget requests and queued faults, and restore the starting latency. */
     reset(): void;
     /** Stop listening and end every open connection, hung ones included. */
@@ -203,6 +205,10 @@ class LocalOpenAIServer implements TestServer {
             throw new RangeError(`A status fault needs an HTTP status from 200 to 599, not ${fault.status}`);
         }
         for (let i = 0; i < times; i++) this.faults.push(fault);
+    }
+
+    rateLimitTally(): RateLimitTally {
+        return { ...(this.budget?.tally ?? { accepted: 0, refused: 0, tokens: 0 }) };
     }
 
     reset(): void {

@@ -42,6 +42,23 @@ describe('test server rate limits', () => {
         assert.equal(refused.headers['x-ratelimit-remaining-requests'], '99', 'a refused request takes nothing');
     });
 
+    it('runs a shortened minute, and tells of it in real milliseconds', () => {
+        const { budget, clock } = budgetAt({ requestsPerMinute: 2, minuteMs: 6000 });
+        assert.equal(budget.take(0).headers['x-ratelimit-reset-requests'], '3s');
+        budget.take(0);
+        assert.equal(budget.take(0).retryAfterMs, 3000, 'one request comes back in half of the 6 s minute');
+        clock.now += 3000;
+        assert.equal(budget.take(0).retryAfterMs, undefined);
+    });
+
+    it('tallies what it let through, with its tokens, and what it refused', () => {
+        const { budget } = budgetAt({ requestsPerMinute: 2, tokensPerMinute: 1000 });
+        budget.take(30);
+        budget.take(20);
+        budget.take(10);
+        assert.deepEqual(budget.tally, { accepted: 2, refused: 1, tokens: 50 });
+    });
+
     it('makes the test server send OpenAI\'s headers on every answer and a 429 once a budget is spent', async () => {
         const server = await startTestServer({ rateLimits: { requestsPerMinute: 2, tokensPerMinute: 100_000 } });
         try {
@@ -63,7 +80,11 @@ describe('test server rate limits', () => {
             assert.match(((await refused.json()) as { error: { code: string } }).error.code, /rate_limit_exceeded/);
             const models = await fetch(`${server.url}/models`, { headers: { authorization: `Bearer ${DEFAULT_API_KEY}` } });
             assert.equal(models.status, 200, 'only chat and moderation requests are limited');
+            const tally = server.rateLimitTally();
+            assert.deepEqual({ accepted: tally.accepted, refused: tally.refused }, { accepted: 2, refused: 1 });
+            assert.ok(tally.tokens > 0, 'the accepted requests\' tokens are tallied');
             server.reset();
+            assert.deepEqual(server.rateLimitTally(), { accepted: 0, refused: 0, tokens: 0 }, 'reset clears the tally');
             assert.equal((await ask()).status, 200, 'reset refills the budgets');
         } finally {
             await server.close();

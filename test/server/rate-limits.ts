@@ -9,6 +9,21 @@ export interface RateLimitOptions {
     requestsPerMinute?: number;
     /** Tokens per minute (a request's prompt and answer); none = not limited. */
     tokensPerMinute?: number;
+    /**
+     * How long the budgets' minute lasts, in ms; default 60,000. Shorter, the
+     * budgets refill faster, and every header tells of that shorter minute in
+     * real milliseconds: the benchmark runs a burst against 1,200 a minute in
+     * seconds rather than minutes.
+     */
+    minuteMs?: number;
+}
+
+/** What the budgets let through and refused so far. */
+export interface RateLimitTally {
+    accepted: number;
+    refused: number;
+    /** The tokens of the accepted requests. */
+    tokens: number;
 }
 
 /** What the server does with one request. */
@@ -26,6 +41,7 @@ class Bucket {
 
     constructor(
         readonly limit: number,
+        private readonly minuteMs: number,
         now: number,
     ) {
         this.level = limit;
@@ -34,7 +50,7 @@ class Bucket {
 
     /** What is left now, after refilling for the time since the last look. */
     left(now: number): number {
-        this.level = Math.min(this.limit, this.level + ((now - this.at) * this.limit) / MINUTE_MS);
+        this.level = Math.min(this.limit, this.level + ((now - this.at) * this.limit) / this.minuteMs);
         this.at = now;
         return this.level;
     }
@@ -45,7 +61,12 @@ class Bucket {
 
     /** Milliseconds until `amount` is in the bucket (0 if it is now). */
     msUntil(amount: number, now: number): number {
-        return Math.max(0, ((amount - this.left(now)) * MINUTE_MS) / this.limit);
+        return Math.max(0, ((amount - this.left(now)) * this.minuteMs) / this.limit);
+    }
+
+    /** Milliseconds until the bucket is full again. */
+    msUntilFull(now: number): number {
+        return ((this.limit - this.left(now)) * this.minuteMs) / this.limit;
     }
 }
 
@@ -53,14 +74,16 @@ class Bucket {
 export class RateLimitBudget {
     private readonly requests: Bucket | undefined;
     private readonly tokens: Bucket | undefined;
+    readonly tally: RateLimitTally = { accepted: 0, refused: 0, tokens: 0 };
 
     constructor(
         options: RateLimitOptions,
         private readonly now: () => number = Date.now,
     ) {
         const start = now();
-        if (options.requestsPerMinute) this.requests = new Bucket(options.requestsPerMinute, start);
-        if (options.tokensPerMinute) this.tokens = new Bucket(options.tokensPerMinute, start);
+        const minuteMs = options.minuteMs ?? MINUTE_MS;
+        if (options.requestsPerMinute) this.requests = new Bucket(options.requestsPerMinute, minuteMs, start);
+        if (options.tokensPerMinute) this.tokens = new Bucket(options.tokensPerMinute, minuteMs, start);
     }
 
     /** Takes one request of `tokens` tokens from the budgets, or refuses it (nothing is taken then). */
@@ -70,6 +93,10 @@ export class RateLimitBudget {
         if (wait === 0) {
             this.requests?.take(1);
             this.tokens?.take(tokens);
+            this.tally.accepted += 1;
+            this.tally.tokens += tokens;
+        } else {
+            this.tally.refused += 1;
         }
         const headers: Record<string, string> = {};
         for (const [kind, bucket] of [['requests', this.requests], ['tokens', this.tokens]] as const) {
@@ -77,7 +104,7 @@ export class RateLimitBudget {
             const left = bucket.left(now);
             headers[`x-ratelimit-limit-${kind}`] = String(bucket.limit);
             headers[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, Math.floor(left)));
-            headers[`x-ratelimit-reset-${kind}`] = formatDuration(((bucket.limit - left) * MINUTE_MS) / bucket.limit);
+            headers[`x-ratelimit-reset-${kind}`] = formatDuration(bucket.msUntilFull(now));
         }
         if (wait === 0) return { headers };
         const retryAfterMs = Math.ceil(wait);

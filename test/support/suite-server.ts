@@ -1,4 +1,5 @@
 import { startTestServer, type Fault, type RecordedRequest, type TestServer, type TestServerOptions } from '../server/openai-test-server';
+import type { RateLimitTally } from '../server/rate-limits';
 import { helper } from './flow';
 
 /**
@@ -45,6 +46,9 @@ class SuiteServer implements TestServer {
     }
     failNext(fault: Fault, times?: number): void {
         this.server.failNext(fault, times);
+    }
+    rateLimitTally(): RateLimitTally {
+        return this.server.rateLimitTally();
     }
     reset(): void {
         this.live?.reset();

@@ -63,6 +63,25 @@ describe('rate-limit pace', () => {
         assert.equal(pace.wait(), 10_000);
     });
 
+    it('takes the count of an answer to a request sent later over its own estimates, which may be too high', () => {
+        const { pace } = paceAt();
+        const tokensLeft = (remaining: number) =>
+            headers({ 'x-ratelimit-remaining-tokens': String(remaining), 'x-ratelimit-reset-tokens': '1m0s' });
+        pace.observe(tokensLeft(250), 200, pace.sending());
+        // Two requests estimated at 100 tokens each, which the server counts as 50 each.
+        const second = pace.sending();
+        pace.started(100);
+        const third = pace.sending();
+        pace.started(100);
+        assert.ok(pace.wait(100) > 0, 'by its own estimates, 50 tokens are left');
+        pace.observe(tokensLeft(150), 200, third);
+        assert.equal(pace.wait(100), 0, 'the server says 150 are left after both');
+        pace.observe(tokensLeft(80), 200, second);
+        assert.ok(pace.wait(100) > 0, 'an answer to a request sent earlier still lowers what is left');
+        pace.observe(tokensLeft(200), 200, second);
+        assert.ok(pace.wait(100) > 0, 'but never raises it');
+    });
+
     it('blocks every start after a 429 for its retry-after-ms or retry-after, also beyond a minute', () => {
         const cases: [Record<string, string>, number][] = [
             [{ 'retry-after-ms': '250' }, 250],
@@ -122,6 +141,30 @@ describe('rate-limit pace', () => {
             assert.deepEqual(await limited.json(), { error: { message: 'slow down' } });
             assert.equal(pace.wait(), 5000);
             assert.equal(sent.length, 2);
+        });
+
+        it('tells the pace which request each answer belongs to, so that a newer count prevails and a late one only lowers', async () => {
+            const { pace } = paceAt();
+            const tokensLeft = (remaining: number) =>
+                new Response('{}', { status: 200, headers: { 'x-ratelimit-remaining-tokens': String(remaining), 'x-ratelimit-reset-tokens': '1m0s' } });
+            const answers: ((response: Response) => void)[] = [];
+            const paced = pacedFetch(pace, () => new Promise<Response>((resolve) => answers.push(resolve)));
+            const ask = () => paced('http://127.0.0.1/v1/chat/completions', { method: 'POST', body: '{}' });
+            const first = ask();
+            answers[0](tokensLeft(250));
+            await first;
+            pace.started(100);
+            const second = ask();
+            pace.started(100);
+            const third = ask();
+            assert.ok(pace.wait(100) > 0, 'by its own estimates, 50 tokens are left');
+            answers[2](tokensLeft(150));
+            await third;
+            assert.equal(pace.wait(100), 0, 'the third request\'s answer counts what the server charged');
+            answers[1](tokensLeft(220));
+            await second;
+            assert.equal(pace.wait(100), 0, 'the second\'s, which came late, changes nothing');
+            assert.ok(pace.wait(160) > 0);
         });
 
         it('estimates a request\'s tokens from its JSON', () => {
