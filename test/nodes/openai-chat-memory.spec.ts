@@ -82,6 +82,13 @@ describe('openai-chat conversation memory', function () {
         assert.deepEqual(payloadOf(outcome.outputs[1]).history, [...sentMessages(1), { role: 'assistant', content: second }], 'the output history is every message sent plus the answer');
     });
 
+    it('keeps the stored conversation apart from the output, which a flow may change', async () => {
+        const outcome = await load();
+        await turn(outcome, { topic: 'copy', payload: 'Hello' });
+        payloadOf(outcome.outputs[0]).history[0].content = 'changed downstream';
+        assert.equal((stored('copy') as Turn[])[0].content, 'Hello');
+    });
+
     it('uses a changed system prompt at once, never piling it up', async () => {
         const outcome = await load({ systemPrompt: 'persona', systemPromptType: 'msg' });
         await turn(outcome, { topic: 'p', persona: 'Be a pirate.', payload: 'Hi' });
