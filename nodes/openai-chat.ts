@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import type OpenAI from 'openai';
 import { buildChatRequest, type ChatInputs, type ChatRequest, type ChatResult, formatChatResult, streamingParams } from './lib/chat';
 import { converse, type MemoryTurn } from './lib/chat-memory';
-import { readConversationId, readMemoryLimit } from './lib/conversation';
+import { type ConversationStore, readConversationId, readMemoryLimit } from './lib/conversation';
 import { readStream } from './lib/stream-assembly';
 import { conversationStore } from './runtime/conversation-store';
 import { type CallContext, handleRequests, type RequestNodeConfig } from './runtime/request-node';
@@ -66,13 +66,15 @@ export = function register(RED: NodeAPI): void {
         const node = this;
         // msg.reset, read like any message property: a getter that throws is an error naming it.
         const readReset = propertyReader(RED, this, 'reset', 'reset', 'msg');
+        // Made on first use, once: a bad memoryScope is then each memory message's error, not the node's.
+        let store: ConversationStore | undefined;
 
         /** The message's conversation, when memory is on and the message names one. */
         function memoryOf(values: Record<TypedInputName, unknown>, msg: NodeMessageInFlow): MemoryTurn | undefined {
             const id = readConversationId(values.conversation);
             if (id === undefined) return undefined;
             return {
-                store: conversationStore(node, config.memoryScope, config.memoryStore),
+                store: (store ??= conversationStore(node, config.memoryScope, config.memoryStore)),
                 id,
                 limit: readMemoryLimit(values.memoryLimit),
                 reset: readReset(msg) === true,

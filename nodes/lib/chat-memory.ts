@@ -36,6 +36,7 @@ export async function converse(
         await memory.store.clear(memory.id);
         return undefined;
     }
+    // Parsing copies: nothing of what is sent or output is the store's own object.
     const stored = parseHistory(await memory.store.load(memory.id), 'conversation');
     const toolResults = toolResultsFor(stored, () => parseHistory(memory.history));
     const { system, user } = request.turn;

@@ -11,8 +11,8 @@ const KEY_PREFIX = 'openai-conversation:';
 
 /** Where a node's conversations are kept, by conversation id. */
 export interface ConversationStore {
-    /** The stored messages of a conversation; none yet is an empty list. */
-    load(id: string): Promise<unknown[]>;
+    /** The stored messages of a conversation, to be read, not changed; none yet is an empty list. */
+    load(id: string): Promise<readonly unknown[]>;
     /** Replaces the stored messages of a conversation. */
     save(id: string, messages: readonly unknown[]): Promise<void>;
     /** Forgets a conversation. */

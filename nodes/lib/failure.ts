@@ -105,6 +105,11 @@ export function reasonOf(thrown: unknown): string {
     return `an unexplained failure (${thrown === null ? 'null' : typeof thrown} thrown)`;
 }
 
+/** The error of an input whose value could not be read (a getter, a context store or an expression failed). */
+export function unreadable(field: string, thrown: unknown): InputError {
+    return new InputError(field, `could not be read: ${reasonOf(thrown)}`);
+}
+
 function explain(cause: unknown, outside: (text: string) => string): { message: string; status: FailureStatus } {
     if (cause instanceof InputError) return { message: cause.message, status: 'input' };
     if (cause instanceof MissingKeyError) return { message: cause.message, status: 'noKey' };

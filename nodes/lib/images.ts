@@ -3,7 +3,7 @@
 // the URL the API takes; a Buffer becomes a data: URL of the type its first
 // bytes show, whatever its file was called, written once per message.
 import { type ContentPart, type ImageDetail, isImageDetail } from './content-parts';
-import { reasonOf } from './failure';
+import { unreadable } from './failure';
 import { isUnset } from './fields';
 import { InputError, kindOf } from './input-error';
 import { isPlainObject } from './json-value';
@@ -122,7 +122,7 @@ function guarded(field: string, read: () => string): string {
     try {
         return read();
     } catch (error) {
-        throw isInputError(error) ? error : new InputError(field, `could not be read: ${reasonOf(error)}`);
+        throw isInputError(error) ? error : unreadable(field, error);
     }
 }
 

@@ -10,10 +10,11 @@ import { InputError } from '../lib/input-error';
 /**
  * The store of `scope` (`flow`, the default, or `global`) and `store` (a
  * context store's name; empty = the default store). Throws an InputError
- * naming `memoryScope` for any other scope. What is stored is a copy, and so
- * is what is loaded: Node-RED's memory store keeps the very objects it is
- * given, and a flow that changes `msg.payload.history` must not change the
- * stored conversation with it.
+ * naming `memoryScope` for any other scope. What is stored is a copy:
+ * Node-RED's memory store keeps the very objects it is given, and a flow that
+ * changes `msg.payload.history` must not change the stored conversation with
+ * it. What is loaded is the store's own value, to be read, not changed (a turn
+ * parses it into messages of its own).
  */
 export function conversationStore(node: Node, scope: unknown, store: unknown): ConversationStore {
     const context = readScope(scope) === 'global' ? node.context().global : node.context().flow;
@@ -35,7 +36,7 @@ export function conversationStore(node: Node, scope: unknown, store: unknown): C
             const value = await get(conversationKey(id));
             if (value === undefined || value === null) return [];
             if (!Array.isArray(value)) throw new InputError('conversation', `${JSON.stringify(id)} holds something that is not a stored conversation in context`);
-            return structuredClone(value);
+            return value;
         },
         save: (id, messages) => set(conversationKey(id), structuredClone(messages)),
         clear: (id) => set(conversationKey(id), undefined),

@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
-import { reasonOf } from '../lib/failure';
+import { unreadable } from '../lib/failure';
 import { InputError } from '../lib/input-error';
 
 /**
@@ -32,10 +32,10 @@ export function propertyReader(RED: NodeAPI, node: Node, field: string, value: u
         new Promise((resolve, reject) => {
             try {
                 RED.util.evaluateNodeProperty(text, kind, node, msg, (error, result) =>
-                    error ? reject(failed(field, error)) : resolve(result),
+                    error ? reject(unreadable(field, error)) : resolve(result),
                 );
             } catch (error) {
-                reject(failed(field, error));
+                reject(unreadable(field, error));
             }
         });
 }
@@ -80,7 +80,7 @@ function constant(RED: NodeAPI, node: Node, field: string, text: string, kind: s
     try {
         result = RED.util.evaluateNodeProperty(text, kind, node, {});
     } catch (error) {
-        return alwaysFails(failed(field, error));
+        return alwaysFails(unreadable(field, error));
     }
     return () => result;
 }
@@ -102,7 +102,7 @@ function messageProperty(RED: NodeAPI, field: string, path: string): PropertyRea
     try {
         parts = RED.util.normalisePropertyExpression(expression);
     } catch (error) {
-        return alwaysFails(failed(field, error));
+        return alwaysFails(unreadable(field, error));
     }
     if (parts.every((part) => typeof part === 'string' || typeof part === 'number')) {
         const keys = parts as (string | number)[];
@@ -113,7 +113,7 @@ function messageProperty(RED: NodeAPI, field: string, path: string): PropertyRea
         try {
             keys = RED.util.normalisePropertyExpression(expression, msg);
         } catch (error) {
-            throw failed(field, error);
+            throw unreadable(field, error);
         }
         return readPath(field, msg, keys);
     };
@@ -128,7 +128,7 @@ function readPath(field: string, msg: NodeMessage, keys: readonly unknown[]): un
         }
     } catch (error) {
         // A getter on the path threw (a message built by a function node can hold one).
-        throw failed(field, error);
+        throw unreadable(field, error);
     }
     return value;
 }
@@ -138,12 +138,12 @@ function jsonata(RED: NodeAPI, node: Node, field: string, text: string): Propert
     try {
         expression = RED.util.prepareJSONataExpression(text, node);
     } catch (error) {
-        return alwaysFails(failed(field, error));
+        return alwaysFails(unreadable(field, error));
     }
     return (msg) =>
         new Promise((resolve, reject) => {
             RED.util.evaluateJSONataExpression(expression, msg, (error, result) =>
-                error ? reject(failed(field, error)) : resolve(result),
+                error ? reject(unreadable(field, error)) : resolve(result),
             );
         });
 }
@@ -153,6 +153,3 @@ function alwaysFails(problem: InputError): PropertyReader {
     return () => Promise.reject(problem);
 }
 
-function failed(field: string, error: unknown): InputError {
-    return new InputError(field, `could not be read: ${reasonOf(error)}`);
-}
